@@ -1,0 +1,50 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared settings for the build-and-boot scripts. Sourced, never run.
+
+set -euo pipefail
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+OUT=${OUT:-$TOP/out}
+BASE=$OUT/base			# pristine extract of the Debian tarball
+TARBALL=${TARBALL:-/usr/src/linux-source-6.12.tar.xz}
+ARCH=arm64
+CROSS_COMPILE=aarch64-linux-gnu-
+export ARCH CROSS_COMPILE
+export CCACHE_DIR=$OUT/ccache
+export CCACHE_BASEDIR=$OUT
+export CCACHE_NOHASHDIR=1
+export CCACHE_MAXSIZE=5G
+
+# Packages every script needs; setup.sh installs the missing ones.
+PACKAGES="linux-source-6.12 gcc-aarch64-linux-gnu qemu-system-arm bc flex bison
+libssl-dev libelf-dev device-tree-compiler cpio ccache sparse make gcc xz-utils
+python3 perl libc6-dev"
+
+# Our overlay: files we own, at their kernel paths.
+OVERLAY_DIRS="drivers include Documentation"
+
+T0=${T0:-$(date +%s)}
+export T0
+
+log() { printf '[%4ss] %s\n' "$(($(date +%s) - T0))" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+# ours: base + our overlay + patches; control: the unmodified base.
+variant_src() { echo "$OUT/src/$1"; }
+variant_obj() { echo "$OUT/obj/$1"; }
+
+check_variant() {
+	case $1 in
+	ours|control) ;;
+	*) die "unknown variant '$1' (ours or control)" ;;
+	esac
+}
+
+# True when the overlay holds our own io-pgtable-arm.c.
+have_our_pgtable() { [ -f "$TOP/drivers/iommu/io-pgtable-arm.c" ]; }
+
+kmake() {
+	local v=$1; shift
+	make -C "$(variant_src "$v")" O="$(variant_obj "$v")" \
+		CC="ccache ${CROSS_COMPILE}gcc" -j"$(nproc)" "$@"
+}

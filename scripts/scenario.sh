@@ -1,0 +1,108 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Boot one scenario under QEMU virt + SMMUv3 and judge it from what the guest
+# printed and from QEMU's SMMU trace (QEMU exits 0 even after a panic).
+#   A  coherent SMMU (QEMU's own device tree)
+#   B  SMMU described non-coherent (dma-coherent dropped from its DT node)
+#   C  as B, plus swiotlb=65536,force: the SMMU reads bounce copies of the
+#      tables, so it sees only what was synced
+# usage: scenario.sh VARIANT SCENARIO     (Image must be built)
+# Writes out/run/VARIANT-SCENARIO/{console.log,trace.log,verdict}; exit 0 on PASS.
+. "$(dirname "$0")/common.sh"
+
+v=${1:?variant}
+s=${2:?scenario}
+check_variant "$v"
+TIMEOUT=${TIMEOUT:-600}
+SMP=${SMP:-2}
+SEED=${SEED:-1}
+obj=$(variant_obj "$v")
+image=$obj/arch/arm64/boot/Image
+run=$OUT/run/$v-$s
+g=$OUT/guest
+[ -f "$image" ] || die "no $image: run 'make kernel VARIANT=$v' first"
+[ -f "$g/initramfs.cpio" ] || "$TOP/scripts/guest.sh"
+mkdir -p "$run"
+rm -f "$run"/*
+
+disk=$run/disk.img
+truncate -s 64M "$disk"
+
+machine="virt,iommu=smmuv3"
+qargs=(-cpu max -smp "$SMP" -m 1G -nographic -no-reboot -nic none
+	-drive "if=none,file=$disk,format=raw,id=d0"
+	-device "virtio-blk-pci,drive=d0,iommu_platform=on,disable-legacy=on")
+append="console=ttyAMA0 earlycon panic=-1 testinit.seed=$SEED ${APPEND:-}"
+
+# QEMU's device tree with dma-coherent removed from the smmuv3 node only.
+noncoherent_dtb() {
+	local dtb=$run/virt.dtb
+	qemu-system-aarch64 -M "$machine,dumpdtb=$dtb" "${qargs[@]}" >/dev/null 2>&1
+	dtc -q -I dtb -O dts -o "$run/virt.dts" "$dtb"
+	awk '
+		/^[[:space:]]*smmuv3@[0-9a-f]+ \{/ { in_smmu = 1 }
+		in_smmu && /^[[:space:]]*dma-coherent;/ { dropped++; next }
+		in_smmu && /^[[:space:]]*\};/ { in_smmu = 0 }
+		{ print }
+		END { if (dropped != 1) exit 1 }
+	' "$run/virt.dts" >"$run/virt-noncoherent.dts" ||
+		die "no dma-coherent property in the smmuv3 node"
+	dtc -q -I dts -O dtb -o "$run/virt-noncoherent.dtb" "$run/virt-noncoherent.dts"
+	echo "$run/virt-noncoherent.dtb"
+}
+
+case $s in
+A) ;;
+B) qargs+=(-dtb "$(noncoherent_dtb)") ;;
+C) qargs+=(-dtb "$(noncoherent_dtb)"); append="$append swiotlb=65536,force" ;;
+*) die "unknown scenario '$s' (A, B or C)" ;;
+esac
+
+log "$v/$s: booting (timeout ${TIMEOUT}s)"
+t=$(date +%s)
+rc=0
+timeout "$TIMEOUT" qemu-system-aarch64 -M "$machine" "${qargs[@]}" \
+	-kernel "$image" -initrd "$g/initramfs.cpio" -append "$append" \
+	-trace smmuv3_translate_success -trace smmuv3_record_event \
+	-D "$run/trace.log" </dev/null >"$run/console.log" 2>&1 || rc=$?
+secs=$(($(date +%s) - t))
+rm -f "$disk"
+
+con=$run/console.log
+translations=$(grep -c smmuv3_translate_success "$run/trace.log" 2>/dev/null || true)
+events=$(grep -c smmuv3_record_event "$run/trace.log" 2>/dev/null || true)
+selftest=$(grep -o 'selftest: completed with [0-9]* PASS [0-9]* FAIL' "$con" | tail -1 || true)
+moved=$(sed -n 's/.*TESTINIT: moved \([0-9]*\) MiB.*/\1/p' "$con" | tail -1)
+group=$(sed -n 's/.*TESTINIT: iommu: \(.*\)/\1/p' "$con" | tr -d '\r' | tail -1)
+
+why=""
+if [ "$rc" = 124 ]; then
+	why="timed out after ${TIMEOUT}s"
+elif grep -q 'Cannot accommodate DMA translation' "$con"; then
+	why="io-pgtable refused: Cannot accommodate DMA translation for IOMMU page tables"
+elif grep -qE 'Kernel panic|BUG:|WARNING:|Oops|Unable to handle|blocked for more than' "$con"; then
+	why="kernel trouble: $(grep -m1 -E 'Kernel panic|BUG:|WARNING:|Oops|Unable to handle|blocked for more than' "$con" | tr -d '\r')"
+elif grep -q 'TESTINIT: FAIL' "$con"; then
+	why="guest: $(grep -m1 'TESTINIT: FAIL' "$con" | tr -d '\r' | sed 's/.*TESTINIT: FAIL //')"
+elif ! grep -q 'TESTINIT: PASS' "$con"; then
+	why="guest never reported a verdict"
+elif [ -n "$selftest" ] && ! echo "$selftest" | grep -q ' 0 FAIL$'; then
+	why="io-pgtable selftest: $selftest"
+elif [ "${translations:-0}" -eq 0 ]; then
+	why="no SMMU translations: the DMA did not go through the SMMU"
+elif [ "${events:-0}" -ne 0 ]; then
+	why="$events SMMU events (faults) recorded"
+elif [ -z "$group" ] || ! echo "$group" | grep -q 'type=DMA'; then
+	why="disk is not in a DMA-translated IOMMU group ($group)"
+fi
+
+summary="${moved:-0} MiB verified, ${translations:-0} SMMU translations, ${events:-0} SMMU events, ${selftest:-no selftest line}, [$group], ${secs}s"
+if [ -z "$why" ]; then
+	verdict="PASS"
+else
+	verdict="FAIL ($why)"
+fi
+printf '%s\n%s\n' "$verdict" "$summary" >"$run/verdict"
+log "$v/$s: $verdict"
+log "$v/$s: $summary"
+[ -z "$why" ]

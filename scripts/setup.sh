@@ -1,0 +1,113 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Install what the build needs, extract the 6.12 base once, and lay our
+# overlay and patches over per-variant source trees. Cheap to re-run: only
+# files whose content changed are rewritten, so make rebuilds only them.
+. "$(dirname "$0")/common.sh"
+
+install_packages() {
+	local missing="" p
+	for p in $PACKAGES; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+			grep -q "install ok installed" || missing="$missing $p"
+	done
+	[ -z "$missing" ] && return 0
+	log "installing:$missing"
+	local sudo=""
+	[ "$(id -u)" = 0 ] || sudo=sudo
+	$sudo apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $missing \
+		>"$OUT/apt.log" 2>&1 || { tail -20 "$OUT/apt.log"; die "apt-get failed"; }
+}
+
+extract_base() {
+	[ -f "$BASE/.extracted" ] && return 0
+	log "extracting $TARBALL"
+	rm -rf "$BASE" "$OUT/extract"
+	mkdir -p "$OUT/extract"
+	tar -C "$OUT/extract" -xJf "$TARBALL"
+	mv "$OUT/extract"/linux-source-6.12 "$BASE"
+	rmdir "$OUT/extract"
+	chmod -R a-w "$BASE"	# hard-linked into the trees: keep it pristine
+	{
+		printf 'kernel %s\n' "$(make -s -C "$BASE" kernelversion)"
+		printf 'package %s\n' "$(dpkg-query -W -f='${Version}' linux-source-6.12)"
+		printf 'tarball-sha256 %s\n' "$(sha256sum "$TARBALL" | cut -d' ' -f1)"
+	} >"$OUT/base-version"
+	touch "$OUT/base-version"
+	chmod u+w "$BASE" && touch "$BASE/.extracted" && chmod u-w "$BASE"
+	log "base: $(tr '\n' ' ' <"$OUT/base-version")"
+}
+
+# Files a patch creates or changes, as paths relative to the tree.
+patch_targets() {
+	sed -n 's|^+++ b/\([^[:space:]]*\).*|\1|p' "$1"
+}
+
+# Build in $1 the content our overlay wants for variant $2.
+stage_variant() {
+	local stage=$1 v=$2 p f
+	rm -rf "$stage"
+	mkdir -p "$stage"
+	[ "$v" = ours ] || return 0
+	for p in "$TOP"/patches/*.patch; do
+		[ -e "$p" ] || continue
+		for f in $(patch_targets "$p"); do
+			[ -e "$stage/$f" ] && continue
+			mkdir -p "$stage/$(dirname "$f")"
+			if [ -e "$BASE/$f" ]; then
+				cp "$BASE/$f" "$stage/$f"
+				chmod u+w "$stage/$f"
+			fi
+		done
+		patch -s -p1 -d "$stage" --no-backup-if-mismatch <"$p" ||
+			die "patch $(basename "$p") does not apply"
+	done
+	(cd "$TOP" && for d in $OVERLAY_DIRS; do
+		if [ -d "$d" ]; then find "$d" -type f; fi
+	done) | while read -r f; do
+		mkdir -p "$stage/$(dirname "$f")"
+		cp "$TOP/$f" "$stage/$f"
+	done
+}
+
+sync_variant() {
+	local v=$1 src stage manifest new f
+	src=$(variant_src "$v")
+	stage=$OUT/stage/$v
+	manifest=$OUT/src/$v.manifest
+	if [ ! -d "$src" ]; then
+		log "creating $v tree (hard links to the base)"
+		mkdir -p "$OUT/src"
+		cp -al "$BASE" "$src"
+		# Directories are copies; files stay links to the read-only base.
+		find "$src" -type d -exec chmod u+w {} +
+	fi
+	stage_variant "$stage" "$v"
+	new=$(cd "$stage" && find . -type f | sed 's|^\./||' | sort)
+	# Restore files an earlier overlay changed and this one no longer does.
+	if [ -f "$manifest" ]; then
+		comm -23 "$manifest" <(printf '%s\n' "$new" | sed '/^$/d') |
+		while read -r f; do
+			rm -f "$src/$f"
+			[ -e "$BASE/$f" ] && ln "$BASE/$f" "$src/$f"
+			log "$v: restored $f from base"
+		done
+	fi
+	for f in $new; do
+		cmp -s "$stage/$f" "$src/$f" && continue
+		mkdir -p "$src/$(dirname "$f")"
+		rm -f "$src/$f"	# break the hard link before writing
+		cp "$stage/$f" "$src/$f"
+		log "$v: updated $f"
+	done
+	printf '%s\n' "$new" | sed '/^$/d' >"$manifest"
+}
+
+mkdir -p "$OUT"
+install_packages
+extract_base
+for v in ${VARIANTS:-ours control}; do
+	check_variant "$v"
+	sync_variant "$v"
+done
