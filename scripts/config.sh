@@ -4,12 +4,16 @@
 # check that every line of the fragments really holds in .config (a missing
 # dependency silently drops an option; we fail loudly instead).
 # usage: config.sh VARIANT [FRAGMENT...]
+# Fragments: config/qemu-smmuv3.config, then config/VARIANT.config if any.
 . "$(dirname "$0")/common.sh"
 
 v=${1:?variant}
 shift
 check_variant "$v"
-frags=("$TOP/config/qemu-smmuv3.config" "$@")
+frags=("$TOP/config/qemu-smmuv3.config")
+# Options only our tree has (our selftest suite, its debug knobs).
+[ -f "$TOP/config/$v.config" ] && frags+=("$TOP/config/$v.config")
+frags+=("$@")
 obj=$(variant_obj "$v")
 mkdir -p "$obj"
 stamp=$obj/.fragments.sha

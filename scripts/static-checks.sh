@@ -1,0 +1,58 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Static checks on the files we own and the diffs we apply, each one a
+# pass/fail line: checkpatch --strict, sparse (C=2), W=1, kernel-doc.
+# The ours tree must be configured (scripts/build.sh ours does it).
+# usage: static-checks.sh   -> prints "ok NAME" / "FAILED NAME" lines,
+#                               exit status = number of failed checks
+. "$(dirname "$0")/common.sh"
+
+src=$(variant_src ours)
+obj=$(variant_obj ours)
+res=$OUT/static
+mkdir -p "$res"
+fails=0
+
+result() {	# result NAME RC LOGFILE
+	if [ "$2" = 0 ]; then
+		echo "ok      static: $1"
+	else
+		echo "FAILED  static: $1 (see $3)"
+		sed 's/^/        /' "$3" | head -30
+		fails=$((fails + 1))
+	fi
+}
+
+c_files=$(cd "$TOP" && find drivers -name '*.[ch]' 2>/dev/null | sort)
+objs=$(printf '%s\n' $c_files | sed -n 's/\.c$/.o/p')
+
+for f in $c_files; do
+	rc=0
+	"$src/scripts/checkpatch.pl" --strict --no-tree --terse --show-types \
+		-f "$TOP/$f" >"$res/checkpatch-$(basename "$f").log" 2>&1 || rc=$?
+	result "checkpatch --strict $f" "$rc" "$res/checkpatch-$(basename "$f").log"
+	rc=0
+	"$src/scripts/kernel-doc" -none -Wall "$TOP/$f" \
+		>"$res/kernel-doc-$(basename "$f").log" 2>&1 || rc=$?
+	[ -s "$res/kernel-doc-$(basename "$f").log" ] && rc=1
+	result "kernel-doc -Wall $f" "$rc" "$res/kernel-doc-$(basename "$f").log"
+done
+
+for p in "$TOP"/patches/*.patch; do
+	[ -e "$p" ] || continue
+	rc=0
+	"$src/scripts/checkpatch.pl" --strict --no-tree --no-signoff --terse \
+		"$p" >"$res/checkpatch-$(basename "$p").log" 2>&1 || rc=$?
+	result "checkpatch --strict patches/$(basename "$p")" "$rc" \
+		"$res/checkpatch-$(basename "$p").log"
+done
+
+if [ -n "$objs" ]; then
+	# Sparse and W=1 on our objects only: force their rebuild.
+	for o in $objs; do rm -f "$obj/$o"; done
+	rc=0
+	kmake ours C=1 W=1 $objs >"$res/sparse-w1.log" 2>&1 || rc=$?
+	grep -E 'warning:|error:' "$res/sparse-w1.log" >"$res/sparse-w1.findings" && rc=1
+	result "sparse (C=1) and W=1 on $(echo $objs)" "$rc" "$res/sparse-w1.findings"
+fi
+exit "$fails"
