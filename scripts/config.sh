@@ -4,13 +4,14 @@
 # check that every line of the fragments really holds in .config (a missing
 # dependency silently drops an option; we fail loudly instead).
 # usage: config.sh VARIANT [FRAGMENT...]
-# Fragments: config/qemu-smmuv3.config, then config/VARIANT.config if any.
+# Fragments: config/qemu-smmuv3.config, config/tests.config (test drivers,
+# both variants), then config/VARIANT.config if any.
 . "$(dirname "$0")/common.sh"
 
 v=${1:?variant}
 shift
 check_variant "$v"
-frags=("$TOP/config/qemu-smmuv3.config")
+frags=("$TOP/config/qemu-smmuv3.config" "$TOP/config/tests.config")
 # Options only our tree has (our selftest suite, its debug knobs).
 [ -f "$TOP/config/$v.config" ] && frags+=("$TOP/config/$v.config")
 frags+=("$@")

@@ -6,7 +6,11 @@
 #   B  SMMU described non-coherent (dma-coherent dropped from its DT node)
 #   C  as B, plus swiotlb=65536,force: the SMMU reads bounce copies of the
 #      tables, so it sees only what was synced
+#   E  as C, plus QEMU's edu PCI device and our edu-iommu-test driver: the
+#      device reads IOVAs after they were unmapped and must be blocked
+#      (a 4K page, a 2M block, an unmap that frees a last-level table)
 # usage: scenario.sh VARIANT SCENARIO     (Image must be built)
+# env: SEED, SMP, TIMEOUT, APPEND (kernel args), QEMU_EXTRA, IMAGE
 # Writes out/run/VARIANT-SCENARIO/{console.log,trace.log,verdict}; exit 0 on PASS.
 . "$(dirname "$0")/common.sh"
 
@@ -17,7 +21,7 @@ TIMEOUT=${TIMEOUT:-600}
 SMP=${SMP:-2}
 SEED=${SEED:-1}
 obj=$(variant_obj "$v")
-image=$obj/arch/arm64/boot/Image
+image=${IMAGE:-$obj/arch/arm64/boot/Image}
 run=$OUT/run/$v-$s
 g=$OUT/guest
 [ -f "$image" ] || die "no $image: run 'make kernel VARIANT=$v' first"
@@ -31,7 +35,8 @@ truncate -s 64M "$disk"
 machine="virt,iommu=smmuv3"
 qargs=(-cpu max -smp "$SMP" -m 1G -nographic -no-reboot -nic none
 	-drive "if=none,file=$disk,format=raw,id=d0"
-	-device "virtio-blk-pci,drive=d0,iommu_platform=on,disable-legacy=on")
+	-device "virtio-blk-pci,drive=d0,iommu_platform=on,disable-legacy=on"
+	${QEMU_EXTRA:-})
 append="console=ttyAMA0 earlycon panic=-1 testinit.seed=$SEED ${APPEND:-}"
 
 # QEMU's device tree with dma-coherent removed from the smmuv3 node only.
@@ -55,7 +60,9 @@ case $s in
 A) ;;
 B) qargs+=(-dtb "$(noncoherent_dtb)") ;;
 C) qargs+=(-dtb "$(noncoherent_dtb)"); append="$append swiotlb=65536,force" ;;
-*) die "unknown scenario '$s' (A, B or C)" ;;
+E) qargs+=(-device edu); qargs+=(-dtb "$(noncoherent_dtb)")
+   append="$append swiotlb=65536,force" ;;
+*) die "unknown scenario '$s' (A, B, C or E)" ;;
 esac
 
 log "$v/$s: booting (timeout ${TIMEOUT}s)"
@@ -71,6 +78,7 @@ rm -f "$disk"
 con=$run/console.log
 translations=$(grep -c smmuv3_translate_success "$run/trace.log" 2>/dev/null || true)
 events=$(grep -c smmuv3_record_event "$run/trace.log" 2>/dev/null || true)
+edu=$(grep -o 'edu-iommu-test: completed with [0-9]* PASS [0-9]* FAIL' "$con" | tail -1 || true)
 selftest=$(grep -o 'selftest: completed with [0-9]* PASS [0-9]* FAIL' "$con" | tail -1 || true)
 moved=$(sed -n 's/.*TESTINIT: moved \([0-9]*\) MiB.*/\1/p' "$con" | tail -1)
 group=$(sed -n 's/.*TESTINIT: iommu: \(.*\)/\1/p' "$con" | tr -d '\r' | tail -1)
@@ -90,13 +98,19 @@ elif [ -n "$selftest" ] && ! echo "$selftest" | grep -q ' 0 FAIL$'; then
 	why="io-pgtable selftest: $selftest"
 elif [ "${translations:-0}" -eq 0 ]; then
 	why="no SMMU translations: the DMA did not go through the SMMU"
-elif [ "${events:-0}" -ne 0 ]; then
+elif [ "$s" = E ] && [ -z "$edu" ]; then
+	why="edu-iommu-test did not report"
+elif [ "$s" = E ] && ! echo "$edu" | grep -q ' 0 FAIL$'; then
+	why="$edu: a stale IOVA still reached memory"
+elif [ "$s" = E ] && [ "${events:-0}" -eq 0 ]; then
+	why="edu-iommu-test passed but the SMMU recorded no fault"
+elif [ "$s" != E ] && [ "${events:-0}" -ne 0 ]; then
 	why="$events SMMU events (faults) recorded"
 elif [ -z "$group" ] || ! echo "$group" | grep -q 'type=DMA'; then
 	why="disk is not in a DMA-translated IOMMU group ($group)"
 fi
 
-summary="${moved:-0} MiB verified, ${translations:-0} SMMU translations, ${events:-0} SMMU events, ${selftest:-no selftest line}, [$group], ${secs}s"
+summary="${edu:+$edu, }${moved:-0} MiB verified, ${translations:-0} SMMU translations, ${events:-0} SMMU events, ${selftest:-no selftest line}, [$group], ${secs}s"
 if [ -z "$why" ]; then
 	verdict="PASS"
 else

@@ -44,14 +44,25 @@ patch_targets() {
 	sed -n 's|^+++ b/\([^[:space:]]*\).*|\1|p' "$1"
 }
 
+# Test-only pieces (patches/*-test-*.patch, drivers/misc/ test drivers)
+# go into both variants, so the control differs from ours only in what we
+# propose upstream.
+in_variant() {	# in_variant VARIANT PATH
+	[ "$1" = ours ] && return 0
+	case $2 in
+	*-test-*.patch|drivers/misc/*) return 0 ;;
+	esac
+	return 1
+}
+
 # Build in $1 the content our overlay wants for variant $2.
 stage_variant() {
 	local stage=$1 v=$2 p f
 	rm -rf "$stage"
 	mkdir -p "$stage"
-	[ "$v" = ours ] || return 0
 	for p in "$TOP"/patches/*.patch; do
 		[ -e "$p" ] || continue
+		in_variant "$v" "$(basename "$p")" || continue
 		for f in $(patch_targets "$p"); do
 			[ -e "$stage/$f" ] && continue
 			mkdir -p "$stage/$(dirname "$f")"
@@ -66,6 +77,7 @@ stage_variant() {
 	(cd "$TOP" && for d in $OVERLAY_DIRS; do
 		if [ -d "$d" ]; then find "$d" -type f; fi
 	done) | while read -r f; do
+		in_variant "$v" "$f" || continue
 		mkdir -p "$stage/$(dirname "$f")"
 		cp "$TOP/$f" "$stage/$f"
 	done

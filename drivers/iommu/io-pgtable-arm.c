@@ -1,0 +1,2214 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * ARM long-descriptor (LPAE / VMSAv8-64) io-pgtable formats: stage 1 and
+ * stage 2 for 64-bit and AArch32 SMMUs, and the Mali GPU variant.
+ *
+ * The file is layered:
+ *  - descriptor encoding, pure functions of a page table's geometry;
+ *  - the table-memory layer (lpae_tbl_alloc(), lpae_tbl_free(),
+ *    lpae_publish()), the only code that reaches the DMA API, through an
+ *    injected struct lpae_mem_ops;
+ *  - one range walker (lpae_walk_tbl()) calling a visitor per entry, or once
+ *    per table for the run of entries at a target level;
+ *  - map, unmap, iova_to_phys, dirty tracking and free as small visitors;
+ *  - format set-up (TCR, VTCR, MAIR, TRANSTAB) and the boot-time selftest.
+ *
+ * Tables are linked by the DMA address the walker uses, so a walker behind a
+ * DMA offset or bounce buffering works. Software never follows a descriptor:
+ * each table that can point to tables has a companion array, one child
+ * handle per entry, and only that is followed (and freed).
+ *
+ * Updates are prepared, then committed: every table a call needs is built
+ * and checked privately, then linked with a single descriptor write, so a
+ * failed call leaves the tables exactly as they were.
+ */
+
+#define pr_fmt(fmt)	"arm-lpae io-pgtable: " fmt
+
+#include <linux/atomic.h>
+#include <linux/bitfield.h>
+#include <linux/bitops.h>
+#include <linux/device.h>
+#include <linux/dma-mapping.h>
+#include <linux/io-pgtable.h>
+#include <linux/kernel.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+#include <linux/types.h>
+
+#include <asm/barrier.h>
+
+#include "io-pgtable-arm.h"
+#include "iommu-pages.h"
+
+#define LPAE_LEVELS		4
+#define LPAE_LAST_LVL		(LPAE_LEVELS - 1)
+#define LPAE_MAX_ADDR_BITS	52
+#define LPAE_S2_MAX_CONCAT	16
+#define LPAE_PTE_SHIFT		3	/* log2(sizeof(arm_lpae_iopte)) */
+
+typedef u64 arm_lpae_iopte;
+
+/* Descriptor fields */
+#define LPAE_PTE_VALID		BIT_ULL(0)
+#define LPAE_PTE_TYPE		GENMASK_ULL(1, 0)
+#define LPAE_TYPE_BLOCK		1ULL
+#define LPAE_TYPE_TABLE		3ULL	/* also "page" at the last level */
+#define LPAE_PTE_ATTRINDX	GENMASK_ULL(4, 2)
+#define LPAE_PTE_MEMATTR	GENMASK_ULL(5, 2)	/* stage 2 */
+#define LPAE_PTE_NS		BIT_ULL(5)
+#define LPAE_PTE_AP_UNPRIV	BIT_ULL(6)
+#define LPAE_PTE_AP_RDONLY	BIT_ULL(7)
+#define LPAE_PTE_HAP_READ	BIT_ULL(6)
+#define LPAE_PTE_HAP_WRITE	BIT_ULL(7)
+#define LPAE_PTE_SH		GENMASK_ULL(9, 8)
+#define LPAE_PTE_AF		BIT_ULL(10)
+#define LPAE_PTE_NG		BIT_ULL(11)
+#define LPAE_PTE_OA		GENMASK_ULL(47, 12)
+#define LPAE_PTE_OA_HI		GENMASK_ULL(15, 12)	/* OA[51:48], 64K only */
+#define LPAE_PTE_DBM		BIT_ULL(51)
+#define LPAE_PTE_XN		GENMASK_ULL(54, 53)
+#define LPAE_PTE_NSTABLE	BIT_ULL(63)
+
+/* What a split copies from a block to its pages: not the Contiguous hint */
+#define LPAE_PTE_LEAF_ATTRS	(GENMASK_ULL(11, 2) | LPAE_PTE_DBM | LPAE_PTE_XN)
+
+/* Stage 2 MemAttr values */
+#define LPAE_MEMATTR_DEV	0x1
+#define LPAE_MEMATTR_NC		0x5
+#define LPAE_MEMATTR_OIWB	0xf
+
+/* MAIR indices used by stage 1 and Mali descriptors */
+enum {
+	LPAE_MAIR_IDX_NC,
+	LPAE_MAIR_IDX_CACHE,
+	LPAE_MAIR_IDX_DEV,
+	LPAE_MAIR_IDX_INC_OCACHE,
+	LPAE_MAIR_SLOTS = 8,
+};
+
+/*
+ * Unused slots 4-7 read back as Normal WB: drivers have always been handed
+ * them that way (a sign-extended 0xf4 in slot 3), so keep the register value.
+ */
+static const u8 lpae_s1_mair_attrs[LPAE_MAIR_SLOTS] = {
+	[LPAE_MAIR_IDX_NC]		= 0x44,	/* Normal, non-cacheable */
+	[LPAE_MAIR_IDX_CACHE]		= 0xff,	/* Normal, WB RW-allocate */
+	[LPAE_MAIR_IDX_DEV]		= 0x04,	/* Device-nGnRE */
+	[LPAE_MAIR_IDX_INC_OCACHE]	= 0xf4,	/* Inner NC, outer WB */
+	[4 ... LPAE_MAIR_SLOTS - 1]	= 0xff,
+};
+
+/* Mali has no non-cacheable type: "implementation defined" stands in */
+static const u8 lpae_mali_memattrs[LPAE_MAIR_SLOTS] = {
+	[LPAE_MAIR_IDX_NC]		= 0x88,
+	[LPAE_MAIR_IDX_CACHE]		= 0x8d,
+	[LPAE_MAIR_IDX_DEV]		= 0x88,
+};
+
+#define LPAE_MALI_TRANSTAB_ADRMODE_TABLE	(3ULL << 0)
+#define LPAE_MALI_TRANSTAB_READ_INNER		BIT_ULL(2)
+#define LPAE_MALI_TRANSTAB_SHARE_OUTER		BIT_ULL(4)
+
+/*
+ * Publication state of a table in its parent's companion slot. A table is
+ * claimed in the companion before its descriptor is written; whoever finds
+ * it not yet LIVE must not report work beneath it as done until it is.
+ */
+enum lpae_link_state {
+	LPAE_LIVE,	/* descriptor written and visible to the walker */
+	LPAE_LINKING,	/* over an empty entry: anyone may publish it */
+	LPAE_SPLITTING,	/* over a block: its owner does break-before-make */
+};
+
+/**
+ * struct lpae_tbl - CPU-side handle of one translation table
+ * @ptes:  CPU address of the descriptors
+ * @kids:  companion array, the child table of each entry; NULL at the last
+ *         level, where entries can only be leaves
+ * @dma:   address of @ptes as the walker sees it
+ * @lvl:   level of the table
+ * @state: an enum lpae_link_state, for the slot this table was claimed in
+ */
+struct lpae_tbl {
+	arm_lpae_iopte		*ptes;
+	struct lpae_tbl		**kids;
+	dma_addr_t		dma;
+	u32			lvl;
+	u32			state;
+};
+
+struct arm_lpae_io_pgtable;
+
+/*
+ * Cache maintenance and address translation of table memory, chosen once
+ * per page table: the walker is either coherent or uses the DMA API.
+ */
+struct lpae_mem_ops {
+	int	(*map)(struct arm_lpae_io_pgtable *pt, struct lpae_tbl *tbl,
+		       size_t bytes);
+	void	(*unmap)(struct arm_lpae_io_pgtable *pt, struct lpae_tbl *tbl,
+			 size_t bytes);
+	void	(*sync)(struct arm_lpae_io_pgtable *pt, struct lpae_tbl *tbl,
+			unsigned int idx, unsigned int nr);
+};
+
+struct arm_lpae_io_pgtable {
+	struct io_pgtable		iop;
+	const struct lpae_mem_ops	*mem;
+	struct lpae_tbl			*root;
+	int				start_lvl;
+	unsigned int			bpl;		/* index bits per level */
+	unsigned int			pgd_bits;	/* index bits at start_lvl */
+};
+
+#define lpae_from_ops(ops)						\
+	container_of(io_pgtable_ops_to_pgtable(ops),			\
+		     struct arm_lpae_io_pgtable, iop)
+
+#ifdef CONFIG_IOMMU_IO_PGTABLE_LPAE_SELFTEST
+static bool selftest_running;
+#else
+#define selftest_running	false
+#endif
+
+/* A caller bug: warn, unless the selftest provokes it on purpose */
+#define lpae_misuse(cond) ({						\
+	bool __bad = (cond);						\
+	WARN_ON(__bad && !selftest_running);				\
+	__bad;								\
+})
+
+/* --- Geometry and descriptor encoding ----------------------------------- */
+
+static unsigned int lpae_shift(const struct arm_lpae_io_pgtable *pt, int lvl)
+{
+	return LPAE_PTE_SHIFT + (LPAE_LEVELS - lvl) * pt->bpl;
+}
+
+static u64 lpae_block_size(const struct arm_lpae_io_pgtable *pt, int lvl)
+{
+	return 1ULL << lpae_shift(pt, lvl);
+}
+
+static size_t lpae_granule(const struct arm_lpae_io_pgtable *pt)
+{
+	return 1UL << (pt->bpl + LPAE_PTE_SHIFT);
+}
+
+static unsigned int lpae_nr_entries(const struct arm_lpae_io_pgtable *pt,
+				    int lvl)
+{
+	return 1U << (lvl == pt->start_lvl ? pt->pgd_bits : pt->bpl);
+}
+
+/*
+ * Bytes allocated and mapped for a table at @lvl. Mali's TRANSTAB keeps
+ * flags in bits [11:0], so its root needs a 4K-aligned DMA address: map a
+ * whole 4K for it, as SWIOTLB aligns smaller mappings only to its slots.
+ */
+static size_t lpae_tbl_bytes(const struct arm_lpae_io_pgtable *pt, int lvl)
+{
+	size_t bytes = (size_t)lpae_nr_entries(pt, lvl) << LPAE_PTE_SHIFT;
+
+	if (pt->iop.fmt == ARM_MALI_LPAE && lvl == pt->start_lvl)
+		return max_t(size_t, bytes, SZ_4K);
+	return bytes;
+}
+
+/* Address range translated by one table at @lvl */
+static u64 lpae_tbl_span(const struct arm_lpae_io_pgtable *pt, int lvl)
+{
+	return (u64)lpae_nr_entries(pt, lvl) << lpae_shift(pt, lvl);
+}
+
+static unsigned int lpae_index(const struct arm_lpae_io_pgtable *pt, int lvl,
+			       u64 va)
+{
+	return (va >> lpae_shift(pt, lvl)) & (lpae_nr_entries(pt, lvl) - 1);
+}
+
+static int lpae_size_to_lvl(const struct arm_lpae_io_pgtable *pt, u64 size)
+{
+	int lvl;
+
+	for (lvl = pt->start_lvl; lvl < LPAE_LEVELS; lvl++)
+		if (lpae_block_size(pt, lvl) == size)
+			return lvl;
+	return -EINVAL;
+}
+
+static bool lpae_pte_valid(arm_lpae_iopte pte)
+{
+	return pte & LPAE_PTE_VALID;
+}
+
+static arm_lpae_iopte lpae_pa_to_oa(u64 pa)
+{
+	return (pa & LPAE_PTE_OA) | FIELD_PREP(LPAE_PTE_OA_HI, pa >> 48);
+}
+
+static phys_addr_t lpae_oa_to_pa(const struct arm_lpae_io_pgtable *pt,
+				 arm_lpae_iopte pte)
+{
+	u64 pa = pte & LPAE_PTE_OA;
+
+	if (lpae_granule(pt) < SZ_64K)
+		return pa;
+	return (pa & ~LPAE_PTE_OA_HI) | (FIELD_GET(LPAE_PTE_OA_HI, pte) << 48);
+}
+
+static arm_lpae_iopte lpae_table_pte(const struct arm_lpae_io_pgtable *pt,
+				     const struct lpae_tbl *child)
+{
+	arm_lpae_iopte pte = lpae_pa_to_oa(child->dma) | LPAE_TYPE_TABLE;
+
+	if (pt->iop.cfg.quirks & IO_PGTABLE_QUIRK_ARM_NS)
+		pte |= LPAE_PTE_NSTABLE;
+	return pte;
+}
+
+/* Mali encodes a last-level page like a block; everyone else like a table */
+static arm_lpae_iopte lpae_leaf_type(const struct arm_lpae_io_pgtable *pt,
+				     int lvl)
+{
+	if (lvl == LPAE_LAST_LVL && pt->iop.fmt != ARM_MALI_LPAE)
+		return LPAE_TYPE_TABLE;
+	return LPAE_TYPE_BLOCK;
+}
+
+static bool lpae_is_s1(const struct arm_lpae_io_pgtable *pt)
+{
+	return pt->iop.fmt == ARM_64_LPAE_S1 || pt->iop.fmt == ARM_32_LPAE_S1;
+}
+
+static bool lpae_is_s2(const struct arm_lpae_io_pgtable *pt)
+{
+	return pt->iop.fmt == ARM_64_LPAE_S2 || pt->iop.fmt == ARM_32_LPAE_S2;
+}
+
+static arm_lpae_iopte lpae_perm_attrs(const struct arm_lpae_io_pgtable *pt,
+				      int prot)
+{
+	arm_lpae_iopte pte = 0;
+
+	/* Mali has stage 1 memory types but stage 2 permissions */
+	if (!lpae_is_s1(pt)) {
+		if (prot & IOMMU_READ)
+			pte |= LPAE_PTE_HAP_READ;
+		if (prot & IOMMU_WRITE)
+			pte |= LPAE_PTE_HAP_WRITE;
+		return pte;
+	}
+
+	pte = LPAE_PTE_NG;
+	if ((prot & (IOMMU_READ | IOMMU_WRITE)) == IOMMU_READ)
+		pte |= LPAE_PTE_AP_RDONLY;
+	else if (pt->iop.cfg.quirks & IO_PGTABLE_QUIRK_ARM_HD)
+		pte |= LPAE_PTE_DBM;	/* writable-dirty until cleaned */
+	if (!(prot & IOMMU_PRIV))
+		pte |= LPAE_PTE_AP_UNPRIV;
+	return pte;
+}
+
+/* Leaf attributes for IOMMU_* @prot, without type and output address */
+static arm_lpae_iopte lpae_prot_to_attrs(const struct arm_lpae_io_pgtable *pt,
+					 int prot)
+{
+	bool mali = pt->iop.fmt == ARM_MALI_LPAE;
+	arm_lpae_iopte pte = lpae_perm_attrs(pt, prot);
+	unsigned int type;
+
+	if (lpae_is_s2(pt)) {
+		type = (prot & IOMMU_MMIO) ? LPAE_MEMATTR_DEV :
+		       (prot & IOMMU_CACHE) ? LPAE_MEMATTR_OIWB :
+		       LPAE_MEMATTR_NC;
+		pte |= FIELD_PREP(LPAE_PTE_MEMATTR, type);
+	} else {
+		type = (prot & IOMMU_MMIO) ? LPAE_MAIR_IDX_DEV :
+		       (prot & IOMMU_CACHE) ? LPAE_MAIR_IDX_CACHE :
+		       LPAE_MAIR_IDX_NC;
+		pte |= FIELD_PREP(LPAE_PTE_ATTRINDX, type);
+	}
+
+	/* Mali's inner domain is the GPU itself: keep everything outer */
+	if ((prot & IOMMU_CACHE) && !mali)
+		pte |= FIELD_PREP(LPAE_PTE_SH, ARM_LPAE_TCR_SH_IS);
+	else
+		pte |= FIELD_PREP(LPAE_PTE_SH, ARM_LPAE_TCR_SH_OS);
+
+	if (prot & IOMMU_NOEXEC)
+		pte |= LPAE_PTE_XN;
+	if (pt->iop.cfg.quirks & IO_PGTABLE_QUIRK_ARM_NS)
+		pte |= LPAE_PTE_NS;
+	if (!mali)
+		pte |= LPAE_PTE_AF;
+	return pte;
+}
+
+/* --- Table memory: the only users of the DMA API ------------------------ */
+
+static int lpae_coherent_map(struct arm_lpae_io_pgtable *pt,
+			     struct lpae_tbl *tbl, size_t bytes)
+{
+	tbl->dma = virt_to_phys(tbl->ptes);
+	return 0;
+}
+
+static void lpae_coherent_unmap(struct arm_lpae_io_pgtable *pt,
+				struct lpae_tbl *tbl, size_t bytes)
+{
+}
+
+/* Ordering against a coherent walker is the callers' dma_wmb() */
+static void lpae_coherent_sync(struct arm_lpae_io_pgtable *pt,
+			       struct lpae_tbl *tbl, unsigned int idx,
+			       unsigned int nr)
+{
+}
+
+static int lpae_dma_map(struct arm_lpae_io_pgtable *pt, struct lpae_tbl *tbl,
+			size_t bytes)
+{
+	struct device *dev = pt->iop.cfg.iommu_dev;
+
+	tbl->dma = dma_map_single(dev, tbl->ptes, bytes, DMA_TO_DEVICE);
+	return dma_mapping_error(dev, tbl->dma) ? -ENOMEM : 0;
+}
+
+static void lpae_dma_unmap(struct arm_lpae_io_pgtable *pt,
+			   struct lpae_tbl *tbl, size_t bytes)
+{
+	dma_unmap_single(pt->iop.cfg.iommu_dev, tbl->dma, bytes,
+			 DMA_TO_DEVICE);
+}
+
+static void lpae_dma_sync(struct arm_lpae_io_pgtable *pt, struct lpae_tbl *tbl,
+			  unsigned int idx, unsigned int nr)
+{
+	dma_sync_single_for_device(pt->iop.cfg.iommu_dev,
+				   tbl->dma + ((dma_addr_t)idx << LPAE_PTE_SHIFT),
+				   (size_t)nr << LPAE_PTE_SHIFT, DMA_TO_DEVICE);
+}
+
+static const struct lpae_mem_ops lpae_mem_coherent = {
+	.map	= lpae_coherent_map,
+	.unmap	= lpae_coherent_unmap,
+	.sync	= lpae_coherent_sync,
+};
+
+static const struct lpae_mem_ops lpae_mem_dma = {
+	.map	= lpae_dma_map,
+	.unmap	= lpae_dma_unmap,
+	.sync	= lpae_dma_sync,
+};
+
+#ifdef CONFIG_IOMMU_IO_PGTABLE_LPAE_SYNC_FAULTS
+/*
+ * DEBUG: break table syncs on purpose, to prove that the selftest's device
+ * view check and the DMA-after-unmap test catch a walker that misses
+ * updates. Inert unless io_pgtable_arm.sync_fault= names a fault.
+ */
+#include <linux/moduleparam.h>
+#include <linux/string.h>
+
+static char *sync_fault = "none";
+module_param(sync_fault, charp, 0444);
+MODULE_PARM_DESC(sync_fault,
+		 "DEBUG: none, skip (no syncs), misplace (sync the entries after those written), stale (skip syncs of cleared entries)");
+static unsigned int sync_fault_nth = 1;
+module_param(sync_fault_nth, uint, 0444);
+MODULE_PARM_DESC(sync_fault_nth, "DEBUG: apply sync_fault to every Nth sync");
+static atomic_t lpae_syncs_seen;
+
+static bool lpae_run_cleared(struct lpae_tbl *tbl, unsigned int idx,
+			     unsigned int nr)
+{
+	while (nr--)
+		if (READ_ONCE(tbl->ptes[idx + nr]))
+			return false;
+	return true;
+}
+
+static void lpae_faulty_sync(struct arm_lpae_io_pgtable *pt,
+			     struct lpae_tbl *tbl, unsigned int idx,
+			     unsigned int nr)
+{
+	unsigned int total = lpae_tbl_bytes(pt, tbl->lvl) >> LPAE_PTE_SHIFT;
+	unsigned int n = atomic_inc_return(&lpae_syncs_seen);
+
+	if (sync_fault_nth > 1 && n % sync_fault_nth)
+		goto sync;
+	if (!strcmp(sync_fault, "skip"))
+		return;
+	if (!strcmp(sync_fault, "stale") && lpae_run_cleared(tbl, idx, nr))
+		return;
+	if (!strcmp(sync_fault, "misplace")) {
+		idx = idx + nr < total ? idx + nr : 0;
+		nr = min(nr, total - idx);
+	}
+sync:
+	lpae_dma_sync(pt, tbl, idx, nr);
+}
+
+static const struct lpae_mem_ops lpae_mem_dma_faulty = {
+	.map	= lpae_dma_map,
+	.unmap	= lpae_dma_unmap,
+	.sync	= lpae_faulty_sync,
+};
+
+static const struct lpae_mem_ops *lpae_mem_dma_ops(void)
+{
+	if (!strcmp(sync_fault, "none"))
+		return &lpae_mem_dma;
+	pr_warn("DEBUG: injecting table sync faults: %s, every %u\n",
+		sync_fault, sync_fault_nth);
+	return &lpae_mem_dma_faulty;
+}
+#else
+static const struct lpae_mem_ops *lpae_mem_dma_ops(void)
+{
+	return &lpae_mem_dma;
+}
+#endif
+
+/* Make @nr entries from @idx, already written, visible to the walker */
+static void lpae_publish(struct arm_lpae_io_pgtable *pt, struct lpae_tbl *tbl,
+			 unsigned int idx, unsigned int nr)
+{
+	if (nr)
+		pt->mem->sync(pt, tbl, idx, nr);
+}
+
+/* The walker needs a table aligned to its size and inside the OAS */
+static bool lpae_dma_usable(struct arm_lpae_io_pgtable *pt, dma_addr_t dma,
+			    size_t bytes)
+{
+	struct device *dev = pt->iop.cfg.iommu_dev;
+	u64 last = (u64)dma + bytes - 1;
+
+	if (!IS_ALIGNED((u64)dma, max_t(size_t, bytes, 64))) {
+		dev_err(dev, "page table at %pad is not aligned to its %zu bytes\n",
+			&dma, bytes);
+		return false;
+	}
+	if (last >> pt->iop.cfg.oas) {
+		dev_err(dev, "page table at %pad is beyond the %u-bit output address size\n",
+			&dma, pt->iop.cfg.oas);
+		return false;
+	}
+	return true;
+}
+
+static void *lpae_pages_alloc(struct arm_lpae_io_pgtable *pt, size_t bytes,
+			      gfp_t gfp)
+{
+	struct io_pgtable_cfg *cfg = &pt->iop.cfg;
+
+	if (cfg->alloc)
+		return cfg->alloc(pt->iop.cookie, bytes, gfp);
+	return iommu_alloc_pages_node(dev_to_node(cfg->iommu_dev), gfp,
+				      get_order(bytes));
+}
+
+static void lpae_pages_free(struct arm_lpae_io_pgtable *pt, void *pages,
+			    size_t bytes)
+{
+	struct io_pgtable_cfg *cfg = &pt->iop.cfg;
+
+	if (cfg->free)
+		cfg->free(pt->iop.cookie, pages, bytes);
+	else
+		iommu_free_pages(pages, get_order(bytes));
+}
+
+/*
+ * lpae_tbl_alloc() - allocate an empty table for @lvl, zeroed, mapped for the
+ * walker and with its companion. Nothing links to it yet.
+ */
+static struct lpae_tbl *lpae_tbl_alloc(struct arm_lpae_io_pgtable *pt,
+				       int lvl, gfp_t gfp)
+{
+	size_t bytes = lpae_tbl_bytes(pt, lvl);
+	struct lpae_tbl *tbl;
+
+	tbl = kzalloc(sizeof(*tbl), gfp);
+	if (!tbl)
+		return NULL;
+	tbl->lvl = lvl;
+
+	if (lvl < LPAE_LAST_LVL) {
+		tbl->kids = kvcalloc(lpae_nr_entries(pt, lvl),
+				     sizeof(*tbl->kids), gfp);
+		if (!tbl->kids)
+			goto err_free_tbl;
+	}
+
+	tbl->ptes = lpae_pages_alloc(pt, bytes, gfp);
+	if (!tbl->ptes)
+		goto err_free_kids;
+
+	if (pt->mem->map(pt, tbl, bytes))
+		goto err_free_pages;
+	if (!lpae_dma_usable(pt, tbl->dma, bytes))
+		goto err_unmap;
+	return tbl;
+
+err_unmap:
+	pt->mem->unmap(pt, tbl, bytes);
+err_free_pages:
+	lpae_pages_free(pt, tbl->ptes, bytes);
+err_free_kids:
+	kvfree(tbl->kids);
+err_free_tbl:
+	kfree(tbl);
+	return NULL;
+}
+
+/* lpae_tbl_free() - free one table the walker can no longer reach */
+static void lpae_tbl_free(struct arm_lpae_io_pgtable *pt, struct lpae_tbl *tbl)
+{
+	size_t bytes = lpae_tbl_bytes(pt, tbl->lvl);
+
+	pt->mem->unmap(pt, tbl, bytes);
+	lpae_pages_free(pt, tbl->ptes, bytes);
+	kvfree(tbl->kids);
+	kfree(tbl);
+}
+
+/* --- The walker ---------------------------------------------------------- */
+
+enum lpae_visit_kind {
+	LPAE_VISIT_LEAF		= BIT(0),	/* entry without a child table */
+	LPAE_VISIT_TABLE_PRE	= BIT(1),	/* entry with one, before it */
+	LPAE_VISIT_TABLE_POST	= BIT(2),	/* ... and after it */
+	LPAE_VISIT_RUN		= BIT(3),	/* covered entries at run_lvl */
+};
+
+/* Walk flag: settle tables being linked by others before going below */
+#define LPAE_WALK_SETTLE	BIT(8)
+
+/* Positive visitor results */
+#define LPAE_WALK_STOP		1	/* finished: end the walk, no error */
+#define LPAE_WALK_SKIP		2	/* TABLE_PRE: do not descend */
+#define LPAE_WALK_AGAIN		3	/* entry changed under us: revisit it */
+
+/**
+ * struct lpae_visit - what a visitor is shown
+ * @tbl:   table holding the entry
+ * @child: the entry's child table, from the companion (never the descriptor)
+ * @pte:   the descriptor, read once, before @child
+ * @va:    walk position, inside the entry
+ * @idx:   index of the entry (first of the run for LPAE_VISIT_RUN)
+ * @nr:    entries covered (LPAE_VISIT_RUN), else 1
+ * @lvl:   level of @tbl
+ * @kind:  why the visitor is called
+ */
+struct lpae_visit {
+	struct lpae_tbl		*tbl;
+	struct lpae_tbl		*child;
+	arm_lpae_iopte		pte;
+	u64			va;
+	unsigned int		idx;
+	unsigned int		nr;
+	int			lvl;
+	enum lpae_visit_kind	kind;
+};
+
+/**
+ * struct lpae_walk - one walk over [@va, @end)
+ * @pt:      the page table
+ * @cb:      the visitor; <0 aborts the walk, >0 is an LPAE_WALK_* code
+ * @flags:   LPAE_VISIT_* kinds to call @cb for, and LPAE_WALK_SETTLE
+ * @run_lvl: level at which covered entries go to @cb as one run, in which
+ *           case the walk goes no deeper; LPAE_LEVELS for none
+ * @va:      current position, in the table's input address space
+ * @end:     end of the range
+ * @arg:     the visitor's own state
+ */
+struct lpae_walk {
+	struct arm_lpae_io_pgtable	*pt;
+	int (*cb)(struct lpae_walk *w, const struct lpae_visit *v);
+	unsigned int			flags;
+	int				run_lvl;
+	u64				va;
+	u64				end;
+	void				*arg;
+};
+
+static int lpae_walk_tbl(struct lpae_walk *w, struct lpae_tbl *tbl);
+
+/* Companion lookup for a table we own the range of */
+static struct lpae_tbl *lpae_kid(struct lpae_tbl *tbl, unsigned int idx)
+{
+	/* Acquire: pairs with lpae_claim(), the child is fully built */
+	return tbl->kids ? smp_load_acquire(&tbl->kids[idx]) : NULL;
+}
+
+/*
+ * Claim @parent's slot @idx for the fully built, published @child. Only the
+ * winner goes on to write the descriptor; a loser frees its own table.
+ */
+static bool lpae_claim(struct lpae_tbl *parent, unsigned int idx,
+		       struct lpae_tbl *child)
+{
+	smp_wmb();	/* @child's contents and companions before the pointer */
+	if (cmpxchg_relaxed(&parent->kids[idx], NULL, child))
+		return false;
+	smp_wmb();	/* claim before any descriptor change at @idx */
+	return true;
+}
+
+/* Point @parent's entry @idx at claimed @child and tell the walker */
+static void lpae_link_publish(struct arm_lpae_io_pgtable *pt,
+			      struct lpae_tbl *parent, unsigned int idx,
+			      struct lpae_tbl *child)
+{
+	dma_wmb();	/* @child's entries before the descriptor */
+	WRITE_ONCE(parent->ptes[idx], lpae_table_pte(pt, child));
+	lpae_publish(pt, parent, idx, 1);
+	/* Release: anyone who sees LIVE knows the descriptor is published */
+	smp_store_release(&child->state, LPAE_LIVE);
+}
+
+/*
+ * A table someone else claimed must be visible to the walker before we report
+ * work beneath it: publish it ourselves if it replaces nothing, else wait for
+ * its owner's break-before-make.
+ */
+static void lpae_settle(struct arm_lpae_io_pgtable *pt, struct lpae_tbl *parent,
+			unsigned int idx, struct lpae_tbl *child)
+{
+	/* Acquire: pairs with the release in lpae_link_publish() */
+	switch (smp_load_acquire(&child->state)) {
+	case LPAE_LIVE:
+		break;
+	case LPAE_LINKING:
+		lpae_link_publish(pt, parent, idx, child);
+		break;
+	default:
+		smp_cond_load_acquire(&child->state, VAL == LPAE_LIVE);
+	}
+}
+
+static int lpae_call(struct lpae_walk *w, struct lpae_visit *v,
+		     enum lpae_visit_kind kind)
+{
+	if (!(w->flags & kind))
+		return 0;
+	v->kind = kind;
+	return w->cb(w, v);
+}
+
+static int lpae_walk_entry(struct lpae_walk *w, struct lpae_tbl *tbl,
+			   unsigned int idx)
+{
+	u64 mask = lpae_block_size(w->pt, tbl->lvl) - 1;
+	struct lpae_visit v = {
+		.tbl = tbl, .idx = idx, .nr = 1, .lvl = tbl->lvl, .va = w->va,
+	};
+	u64 next = (w->va | mask) + 1;
+	int ret;
+
+	do {
+		v.pte = READ_ONCE(tbl->ptes[idx]);
+		/* Descriptor first: a table is claimed before it is written */
+		smp_rmb();
+		v.child = lpae_kid(tbl, idx);
+		if (v.child && (w->flags & LPAE_WALK_SETTLE))
+			lpae_settle(w->pt, tbl, idx, v.child);
+
+		if (!v.child) {
+			ret = lpae_call(w, &v, LPAE_VISIT_LEAF);
+			continue;
+		}
+		ret = lpae_call(w, &v, LPAE_VISIT_TABLE_PRE);
+		if (!ret)
+			ret = lpae_walk_tbl(w, v.child);
+		if (!ret)
+			ret = lpae_call(w, &v, LPAE_VISIT_TABLE_POST);
+	} while (ret == LPAE_WALK_AGAIN);
+
+	w->va = next;
+	return ret == LPAE_WALK_SKIP ? 0 : ret;
+}
+
+static int lpae_walk_run(struct lpae_walk *w, struct lpae_tbl *tbl,
+			 unsigned int idx)
+{
+	unsigned int shift = lpae_shift(w->pt, tbl->lvl);
+	u64 start = w->va >> shift << shift;
+	struct lpae_visit v = {
+		.tbl = tbl, .idx = idx, .lvl = tbl->lvl, .va = w->va,
+		.kind = LPAE_VISIT_RUN,
+	};
+
+	v.nr = min_t(u64, lpae_nr_entries(w->pt, tbl->lvl) - idx,
+		     (w->end - start + (1ULL << shift) - 1) >> shift);
+	w->va = start + ((u64)v.nr << shift);
+	return w->cb(w, &v);
+}
+
+/* lpae_walk_tbl() - visit the part of [w->va, w->end) that @tbl translates */
+static int lpae_walk_tbl(struct lpae_walk *w, struct lpae_tbl *tbl)
+{
+	unsigned int nr = lpae_nr_entries(w->pt, tbl->lvl);
+	unsigned int idx = lpae_index(w->pt, tbl->lvl, w->va);
+	int ret = 0;
+
+	if (tbl->lvl == w->run_lvl)
+		return lpae_walk_run(w, tbl, idx);
+	if (!tbl->kids && !(w->flags & LPAE_VISIT_LEAF))
+		return 0;	/* nothing asked for at the last level */
+
+	for (; !ret && idx < nr && w->va < w->end; idx++)
+		ret = lpae_walk_entry(w, tbl, idx);
+	return ret;
+}
+
+/* Walk everything below @tbl, which translates part of the range of @va */
+static int lpae_walk_below(struct arm_lpae_io_pgtable *pt, struct lpae_tbl *tbl,
+			   u64 va, struct lpae_walk *w)
+{
+	u64 span = lpae_tbl_span(pt, tbl->lvl);
+
+	w->pt = pt;
+	w->run_lvl = LPAE_LEVELS;
+	w->va = va & ~(span - 1);
+	w->end = w->va + span;
+	return lpae_walk_tbl(w, tbl);
+}
+
+static int lpae_free_visit(struct lpae_walk *w, const struct lpae_visit *v)
+{
+	lpae_tbl_free(w->pt, v->child);
+	return 0;
+}
+
+/* Free @tbl and its subtree: no walker can reach them any more */
+static void lpae_free_tree(struct arm_lpae_io_pgtable *pt, struct lpae_tbl *tbl,
+			   u64 va)
+{
+	struct lpae_walk w = {
+		.cb = lpae_free_visit, .flags = LPAE_VISIT_TABLE_POST,
+	};
+
+	lpae_walk_below(pt, tbl, va, &w);
+	lpae_tbl_free(pt, tbl);
+}
+
+static int lpae_used_visit(struct lpae_walk *w, const struct lpae_visit *v)
+{
+	return lpae_pte_valid(v->pte) ? -EEXIST : 0;
+}
+
+/* Does the subtree at @tbl hold no mapping at all? */
+static bool lpae_tree_is_empty(struct arm_lpae_io_pgtable *pt,
+			       struct lpae_tbl *tbl, u64 va)
+{
+	struct lpae_walk w = {
+		.cb = lpae_used_visit, .flags = LPAE_VISIT_LEAF,
+	};
+
+	return !lpae_walk_below(pt, tbl, va, &w);
+}
+
+/* --- Updates ------------------------------------------------------------- */
+
+static u64 lpae_ias_mask(const struct arm_lpae_io_pgtable *pt)
+{
+	return GENMASK_ULL(pt->iop.cfg.ias - 1, 0);
+}
+
+/* The iova the TLB callbacks expect for table address @va */
+static unsigned long lpae_iova(const struct arm_lpae_io_pgtable *pt, u64 va)
+{
+	if (pt->iop.cfg.quirks & IO_PGTABLE_QUIRK_ARM_TTBR1)
+		va |= ~lpae_ias_mask(pt);
+	return va;
+}
+
+/*
+ * lpae_break() - the one place live entries are removed (break-before-make):
+ * clear @nr present entries from @idx, make that visible to the walker, then
+ * invalidate what the IOMMU may have cached through each one, and only then
+ * free the tables they pointed to. A block being @split is invalidated with
+ * its walk, as its replacement follows at once; unmapped leaves are queued.
+ */
+static void lpae_break(struct arm_lpae_io_pgtable *pt, struct lpae_tbl *tbl,
+		       unsigned int idx, unsigned int nr, u64 va,
+		       struct iommu_iotlb_gather *gather, bool split)
+{
+	u64 size = lpae_block_size(pt, tbl->lvl);
+	struct io_pgtable *iop = &pt->iop;
+	bool queue = gather && !iommu_iotlb_gather_queued(gather);
+	unsigned int i;
+
+	for (i = 0; i < nr; i++)
+		WRITE_ONCE(tbl->ptes[idx + i], 0);
+	lpae_publish(pt, tbl, idx, nr);
+
+	for (i = 0; i < nr; i++, va += size) {
+		struct lpae_tbl *child = split ? NULL : lpae_kid(tbl, idx + i);
+
+		if (child || split)
+			io_pgtable_tlb_flush_walk(iop, lpae_iova(pt, va), size,
+						  lpae_granule(pt));
+		else if (queue)
+			io_pgtable_tlb_add_page(iop, gather, lpae_iova(pt, va),
+						size);
+		if (child) {
+			WRITE_ONCE(tbl->kids[idx + i], NULL);
+			lpae_free_tree(pt, child, va);
+		}
+	}
+}
+
+/* Write @nr leaves from @idx mapping consecutive blocks from @pa */
+static void lpae_write_leaves(struct arm_lpae_io_pgtable *pt,
+			      struct lpae_tbl *tbl, unsigned int idx,
+			      unsigned int nr, u64 pa, arm_lpae_iopte attrs)
+{
+	u64 size = lpae_block_size(pt, tbl->lvl);
+	unsigned int i;
+
+	attrs |= lpae_leaf_type(pt, tbl->lvl);
+	for (i = 0; i < nr; i++, pa += size)
+		WRITE_ONCE(tbl->ptes[idx + i], attrs | lpae_pa_to_oa(pa));
+}
+
+/*
+ * Allocate the private table at @lvl on the path of @va and hang @below (the
+ * chain built so far) from it. Frees the chain on failure.
+ */
+static struct lpae_tbl *lpae_chain_grow(struct arm_lpae_io_pgtable *pt,
+					struct lpae_tbl *below, int lvl,
+					u64 va, gfp_t gfp)
+{
+	struct lpae_tbl *tbl = lpae_tbl_alloc(pt, lvl, gfp);
+	unsigned int idx = lpae_index(pt, lvl, va);
+
+	if (!tbl) {
+		if (below)
+			lpae_free_tree(pt, below, va);
+		return NULL;
+	}
+	if (below) {
+		tbl->kids[idx] = below;
+		tbl->ptes[idx] = lpae_table_pte(pt, below);
+	}
+	return tbl;
+}
+
+/**
+ * struct lpae_span - a validated run of same-size entries
+ * @va:   table address of the first entry
+ * @size: size of each
+ * @nr:   number of entries, all in one table
+ * @lvl:  their level
+ */
+struct lpae_span {
+	u64		va;
+	u64		size;
+	unsigned int	nr;
+	int		lvl;
+};
+
+/* Is the iova range [@iova, @iova + @len) inside the input address space? */
+static bool lpae_iova_in_range(const struct arm_lpae_io_pgtable *pt, u64 iova,
+			       u64 len)
+{
+	u64 last = iova + len - 1, hi = ~lpae_ias_mask(pt);
+
+	if (!len || last < iova)
+		return false;
+	if (pt->iop.cfg.quirks & IO_PGTABLE_QUIRK_ARM_TTBR1)
+		return (iova & hi) == hi && (last & hi) == hi;
+	return !(last & hi);
+}
+
+/*
+ * Check the arguments of map_pages/unmap_pages and cut @pgcount down to the
+ * entries of one table, so the work of a call is a single run.
+ */
+static int lpae_span_init(struct arm_lpae_io_pgtable *pt, unsigned long iova,
+			  size_t pgsize, size_t pgcount, struct lpae_span *s)
+{
+	unsigned int per_tbl = 1U << pt->bpl, idx, room;
+
+	s->lvl = lpae_size_to_lvl(pt, pgsize);
+	if (lpae_misuse(!pgcount || !(pgsize & pt->iop.cfg.pgsize_bitmap) ||
+			s->lvl < 0 || (iova & (pgsize - 1))))
+		return -EINVAL;
+
+	s->size = pgsize;
+	s->va = iova & lpae_ias_mask(pt);
+	idx = lpae_index(pt, s->lvl, s->va);
+	room = min(per_tbl - (idx & (per_tbl - 1)),
+		   lpae_nr_entries(pt, s->lvl) - idx);
+	s->nr = min_t(size_t, pgcount, room);
+
+	if (lpae_misuse(!lpae_iova_in_range(pt, iova, s->nr * s->size)))
+		return -ERANGE;
+	return 0;
+}
+
+struct lpae_map_req {
+	struct lpae_span	span;
+	u64			pa;
+	arm_lpae_iopte		attrs;
+	gfp_t			gfp;
+};
+
+/*
+ * Map target: every entry must be empty, or a table without any mapping
+ * beneath it (which the block then replaces).
+ */
+static int lpae_check_vacant(struct arm_lpae_io_pgtable *pt,
+			     struct lpae_tbl *tbl, unsigned int idx,
+			     unsigned int nr, u64 va, bool *has_tables)
+{
+	u64 size = lpae_block_size(pt, tbl->lvl);
+	unsigned int i;
+
+	for (i = 0; i < nr; i++, va += size) {
+		struct lpae_tbl *child = lpae_kid(tbl, idx + i);
+
+		if (child ? !lpae_tree_is_empty(pt, child, va) :
+			    lpae_pte_valid(READ_ONCE(tbl->ptes[idx + i])))
+			return -EEXIST;
+		*has_tables |= !!child;
+	}
+	return 0;
+}
+
+/* Tear down the (empty) tables in a vacant run, one break per group */
+static void lpae_drop_tables(struct arm_lpae_io_pgtable *pt,
+			     struct lpae_tbl *tbl, unsigned int idx,
+			     unsigned int nr, u64 va)
+{
+	u64 size = lpae_block_size(pt, tbl->lvl);
+	unsigned int i = 0, first;
+
+	while (i < nr) {
+		if (!lpae_kid(tbl, idx + i)) {
+			i++;
+			continue;
+		}
+		for (first = i; i < nr && lpae_kid(tbl, idx + i); i++)
+			;
+		lpae_break(pt, tbl, idx + first, i - first, va + first * size,
+			   NULL, false);
+	}
+}
+
+/* Map visitor, at the target level in an existing table */
+static int lpae_map_run(struct arm_lpae_io_pgtable *pt,
+			const struct lpae_map_req *req, struct lpae_tbl *tbl,
+			unsigned int idx)
+{
+	const struct lpae_span *s = &req->span;
+	bool has_tables = false;
+
+	if (lpae_misuse(lpae_check_vacant(pt, tbl, idx, s->nr, s->va,
+					  &has_tables)))
+		return -EEXIST;
+	if (has_tables)
+		lpae_drop_tables(pt, tbl, idx, s->nr, s->va);
+
+	lpae_write_leaves(pt, tbl, idx, s->nr, req->pa, req->attrs);
+	lpae_publish(pt, tbl, idx, s->nr);
+	return LPAE_WALK_STOP;
+}
+
+/*
+ * Map visitor, at an empty entry above the target level: build the missing
+ * tables with the leaves in place, then link them with one descriptor.
+ */
+static int lpae_map_grow(struct arm_lpae_io_pgtable *pt,
+			 const struct lpae_map_req *req,
+			 const struct lpae_visit *v)
+{
+	const struct lpae_span *s = &req->span;
+	struct lpae_tbl *top = NULL;
+	int lvl;
+
+	for (lvl = s->lvl; lvl > v->lvl; lvl--) {
+		unsigned int idx = lpae_index(pt, lvl, s->va);
+
+		top = lpae_chain_grow(pt, top, lvl, s->va, req->gfp);
+		if (!top)
+			return -ENOMEM;
+		if (lvl == s->lvl) {
+			lpae_write_leaves(pt, top, idx, s->nr, req->pa,
+					  req->attrs);
+			lpae_publish(pt, top, idx, s->nr);
+		} else {
+			lpae_publish(pt, top, idx, 1);
+		}
+	}
+
+	top->state = LPAE_LINKING;
+	if (!lpae_claim(v->tbl, v->idx, top)) {
+		lpae_free_tree(pt, top, s->va);
+		return LPAE_WALK_AGAIN;
+	}
+	lpae_link_publish(pt, v->tbl, v->idx, top);
+	return LPAE_WALK_STOP;
+}
+
+static int lpae_map_visit(struct lpae_walk *w, const struct lpae_visit *v)
+{
+	const struct lpae_map_req *req = w->arg;
+
+	if (v->kind == LPAE_VISIT_RUN)
+		return lpae_map_run(w->pt, req, v->tbl, v->idx);
+	if (lpae_misuse(lpae_pte_valid(v->pte)))
+		return -EEXIST;	/* a larger block covers the range */
+	return lpae_map_grow(w->pt, req, v);
+}
+
+/**
+ * arm_lpae_map_pages() - io_pgtable_ops.map_pages: map @pgcount pages
+ * @ops:        the page table
+ * @iova:       first input address, aligned to @pgsize
+ * @paddr:      first output address, aligned to @pgsize
+ * @pgsize:     page size, one of cfg->pgsize_bitmap
+ * @pgcount:    number of pages
+ * @iommu_prot: IOMMU_* permissions and memory type
+ * @gfp:        allocation flags for new tables
+ * @mapped:     incremented by the bytes mapped
+ *
+ * Maps at most up to the end of one last-level table; the caller repeats
+ * for the rest. Nothing changes on failure.
+ *
+ * Return: 0, -EINVAL or -ERANGE for bad arguments, -EEXIST if any part of
+ * the range is mapped already, -ENOMEM.
+ */
+static int arm_lpae_map_pages(struct io_pgtable_ops *ops, unsigned long iova,
+			      phys_addr_t paddr, size_t pgsize, size_t pgcount,
+			      int iommu_prot, gfp_t gfp, size_t *mapped)
+{
+	struct arm_lpae_io_pgtable *pt = lpae_from_ops(ops);
+	struct lpae_map_req req = { .pa = paddr, .gfp = gfp };
+	struct lpae_walk w = {
+		.pt = pt, .cb = lpae_map_visit, .arg = &req,
+		.flags = LPAE_VISIT_LEAF | LPAE_VISIT_RUN | LPAE_WALK_SETTLE,
+	};
+	u64 len;
+	int ret;
+
+	ret = lpae_span_init(pt, iova, pgsize, pgcount, &req.span);
+	if (ret)
+		return ret;
+	len = req.span.nr * req.span.size;
+	if (lpae_misuse(req.pa & (pgsize - 1)))
+		return -EINVAL;
+	if (lpae_misuse((req.pa + len - 1) >> pt->iop.cfg.oas))
+		return -ERANGE;
+	if (!(iommu_prot & (IOMMU_READ | IOMMU_WRITE)))
+		return -EINVAL;
+
+	req.attrs = lpae_prot_to_attrs(pt, iommu_prot);
+	w.run_lvl = req.span.lvl;
+	w.va = req.span.va;
+	w.end = w.va + len;
+	ret = lpae_walk_tbl(&w, pt->root);
+	/* Entries written before anything can start a walk for the iova */
+	wmb();
+	if (ret < 0)
+		return ret;
+	*mapped += len;
+	return 0;
+}
+
+struct lpae_unmap_req {
+	struct lpae_span		span;
+	struct iommu_iotlb_gather	*gather;
+	size_t				unmapped;
+};
+
+/*
+ * Unmap visitor, at a block above the target level: build its replacement,
+ * every page of it but the range being unmapped, then swap it in.
+ */
+static int lpae_unmap_split(struct arm_lpae_io_pgtable *pt,
+			    struct lpae_unmap_req *req,
+			    const struct lpae_visit *v)
+{
+	const struct lpae_span *s = &req->span;
+	u64 blk_mask = lpae_block_size(pt, v->lvl) - 1;
+	u64 blk_pa = lpae_oa_to_pa(pt, v->pte);
+	arm_lpae_iopte attrs = v->pte & LPAE_PTE_LEAF_ATTRS;
+	struct lpae_tbl *top = NULL;
+	int lvl;
+
+	for (lvl = s->lvl; lvl > v->lvl; lvl--) {
+		unsigned int nr = lpae_nr_entries(pt, lvl);
+		unsigned int hole = lpae_index(pt, lvl, s->va);
+		unsigned int skip = lvl == s->lvl ? s->nr : 1;
+		u64 size = lpae_block_size(pt, lvl);
+		u64 pa = blk_pa + (s->va & blk_mask & ~(lpae_tbl_span(pt, lvl) - 1));
+
+		top = lpae_chain_grow(pt, top, lvl, s->va, GFP_ATOMIC);
+		if (!top)
+			return LPAE_WALK_STOP;	/* nothing unmapped */
+		lpae_write_leaves(pt, top, 0, hole, pa, attrs);
+		lpae_write_leaves(pt, top, hole + skip, nr - hole - skip,
+				  pa + (hole + skip) * size, attrs);
+		lpae_publish(pt, top, 0, nr);
+	}
+
+	top->state = LPAE_SPLITTING;
+	if (!lpae_claim(v->tbl, v->idx, top)) {
+		lpae_free_tree(pt, top, s->va);
+		return LPAE_WALK_AGAIN;
+	}
+	lpae_break(pt, v->tbl, v->idx, 1, s->va & ~blk_mask, NULL, true);
+	lpae_link_publish(pt, v->tbl, v->idx, top);
+	req->unmapped = s->nr * s->size;
+	return LPAE_WALK_STOP;
+}
+
+/* Unmap visitor, at the target level: remove the leading present entries */
+static int lpae_unmap_run(struct arm_lpae_io_pgtable *pt,
+			  struct lpae_unmap_req *req, const struct lpae_visit *v)
+{
+	unsigned int nr;
+
+	for (nr = 0; nr < v->nr; nr++)
+		if (!lpae_kid(v->tbl, v->idx + nr) &&
+		    !lpae_pte_valid(READ_ONCE(v->tbl->ptes[v->idx + nr])))
+			break;
+
+	if (nr)
+		lpae_break(pt, v->tbl, v->idx, nr, req->span.va, req->gather,
+			   false);
+	req->unmapped = nr * req->span.size;
+	return LPAE_WALK_STOP;
+}
+
+static int lpae_unmap_visit(struct lpae_walk *w, const struct lpae_visit *v)
+{
+	struct lpae_unmap_req *req = w->arg;
+
+	if (v->kind == LPAE_VISIT_RUN)
+		return lpae_unmap_run(w->pt, req, v);
+	if (!lpae_pte_valid(v->pte))
+		return LPAE_WALK_STOP;	/* nothing mapped here */
+	return lpae_unmap_split(w->pt, req, v);
+}
+
+/**
+ * arm_lpae_unmap_pages() - io_pgtable_ops.unmap_pages: unmap @pgcount pages
+ * @ops:     the page table
+ * @iova:    first input address, aligned to @pgsize
+ * @pgsize:  page size, one of cfg->pgsize_bitmap
+ * @pgcount: number of pages
+ * @gather:  where unmapped leaves are queued for TLB invalidation, or NULL
+ *
+ * Stops at the first hole and at the end of one last-level table. A larger
+ * block is split, a table in the way is freed with everything beneath it.
+ *
+ * Return: bytes unmapped.
+ */
+static size_t arm_lpae_unmap_pages(struct io_pgtable_ops *ops,
+				   unsigned long iova, size_t pgsize,
+				   size_t pgcount,
+				   struct iommu_iotlb_gather *gather)
+{
+	struct arm_lpae_io_pgtable *pt = lpae_from_ops(ops);
+	struct lpae_unmap_req req = { .gather = gather };
+	struct lpae_walk w = {
+		.pt = pt, .cb = lpae_unmap_visit, .arg = &req,
+		.flags = LPAE_VISIT_LEAF | LPAE_VISIT_RUN | LPAE_WALK_SETTLE,
+	};
+
+	if (lpae_span_init(pt, iova, pgsize, pgcount, &req.span))
+		return 0;
+
+	w.run_lvl = req.span.lvl;
+	w.va = req.span.va;
+	w.end = w.va + req.span.nr * req.span.size;
+	lpae_walk_tbl(&w, pt->root);
+	return req.unmapped;
+}
+
+/* --- Lookups ------------------------------------------------------------- */
+
+static int lpae_phys_visit(struct lpae_walk *w, const struct lpae_visit *v)
+{
+	phys_addr_t *pa = w->arg;
+	u64 offset = v->va & (lpae_block_size(w->pt, v->lvl) - 1);
+
+	if (lpae_pte_valid(v->pte))
+		*pa = lpae_oa_to_pa(w->pt, v->pte) | offset;
+	return LPAE_WALK_STOP;
+}
+
+/**
+ * arm_lpae_iova_to_phys() - io_pgtable_ops.iova_to_phys
+ * @ops:  the page table
+ * @iova: input address
+ *
+ * Return: the output address @iova translates to, or 0 if none.
+ */
+static phys_addr_t arm_lpae_iova_to_phys(struct io_pgtable_ops *ops,
+					 unsigned long iova)
+{
+	struct arm_lpae_io_pgtable *pt = lpae_from_ops(ops);
+	phys_addr_t pa = 0;
+	struct lpae_walk w = {
+		.pt = pt, .cb = lpae_phys_visit, .arg = &pa,
+		.flags = LPAE_VISIT_LEAF, .run_lvl = LPAE_LEVELS,
+	};
+
+	if (!lpae_iova_in_range(pt, iova, 1))
+		return 0;
+	w.va = iova & lpae_ias_mask(pt);
+	w.end = w.va + 1;
+	lpae_walk_tbl(&w, pt->root);
+	return pa;
+}
+
+/**
+ * struct lpae_dirty_req - state of a read_and_clear_dirty walk
+ * @dirty: where dirty ranges are recorded
+ * @flags: IOMMU_DIRTY_* flags of the request
+ * @start: table address the walk started at
+ * @end:   and ends at
+ * @tbl:   table of the entries cleaned but not yet published
+ * @lo:    first of them
+ * @hi:    one past the last
+ */
+struct lpae_dirty_req {
+	struct iommu_dirty_bitmap	*dirty;
+	unsigned long			flags;
+	u64				start;
+	u64				end;
+	struct lpae_tbl			*tbl;
+	unsigned int			lo;
+	unsigned int			hi;
+};
+
+/* Publish the cleaned entries once per contiguous run */
+static void lpae_dirty_flush(struct arm_lpae_io_pgtable *pt,
+			     struct lpae_dirty_req *req)
+{
+	if (req->tbl)
+		lpae_publish(pt, req->tbl, req->lo, req->hi - req->lo);
+	req->tbl = NULL;
+}
+
+/* Write-protect @ptep again unless the IOMMU has just changed it */
+static void lpae_make_clean(arm_lpae_iopte *ptep, arm_lpae_iopte old)
+{
+	try_cmpxchg64_relaxed(ptep, &old, old | LPAE_PTE_AP_RDONLY);
+}
+
+static int lpae_dirty_visit(struct lpae_walk *w, const struct lpae_visit *v)
+{
+	struct lpae_dirty_req *req = w->arg;
+	u64 size = lpae_block_size(w->pt, v->lvl);
+	u64 start = max(v->va & ~(size - 1), req->start);
+	u64 end = min((v->va | (size - 1)) + 1, req->end);
+
+	if (!lpae_pte_valid(v->pte) ||
+	    (v->pte & (LPAE_PTE_AP_RDONLY | LPAE_PTE_DBM)) != LPAE_PTE_DBM)
+		return 0;
+
+	iommu_dirty_bitmap_record(req->dirty, lpae_iova(w->pt, start),
+				  end - start);
+	if (req->flags & IOMMU_DIRTY_NO_CLEAR)
+		return 0;
+
+	lpae_make_clean(&v->tbl->ptes[v->idx], v->pte);
+	if (req->tbl != v->tbl || req->hi != v->idx) {
+		lpae_dirty_flush(w->pt, req);
+		req->tbl = v->tbl;
+		req->lo = v->idx;
+	}
+	req->hi = v->idx + 1;
+	return 0;
+}
+
+/**
+ * arm_lpae_read_and_clear_dirty() - io_pgtable_ops.read_and_clear_dirty
+ * @ops:   the page table (stage 1 with IO_PGTABLE_QUIRK_ARM_HD)
+ * @iova:  start of the range
+ * @size:  its size
+ * @flags: IOMMU_DIRTY_NO_CLEAR to leave entries dirty
+ * @dirty: where to record the dirty ranges
+ *
+ * Return: 0, or -EINVAL for a bad range or format.
+ */
+static int arm_lpae_read_and_clear_dirty(struct io_pgtable_ops *ops,
+					 unsigned long iova, size_t size,
+					 unsigned long flags,
+					 struct iommu_dirty_bitmap *dirty)
+{
+	struct arm_lpae_io_pgtable *pt = lpae_from_ops(ops);
+	struct lpae_dirty_req req = { .dirty = dirty, .flags = flags };
+	struct lpae_walk w = {
+		.pt = pt, .cb = lpae_dirty_visit, .arg = &req,
+		.flags = LPAE_VISIT_LEAF | LPAE_WALK_SETTLE,
+		.run_lvl = LPAE_LEVELS,
+	};
+	int ret;
+
+	if (lpae_misuse(!size || !lpae_iova_in_range(pt, iova, size)))
+		return -EINVAL;
+	if (pt->iop.fmt != ARM_64_LPAE_S1)
+		return -EINVAL;
+
+	req.start = iova & lpae_ias_mask(pt);
+	req.end = req.start + size;
+	w.va = req.start;
+	w.end = req.end;
+	ret = lpae_walk_tbl(&w, pt->root);
+	lpae_dirty_flush(pt, &req);
+	return ret;
+}
+
+/* --- Formats ------------------------------------------------------------- */
+
+/*
+ * Keep the page sizes of one granule: the CPU's if offered, else the largest
+ * smaller one, else the smallest larger one.
+ */
+static void lpae_restrict_pgsizes(struct io_pgtable_cfg *cfg)
+{
+	unsigned long sizes = cfg->pgsize_bitmap, small = sizes & (PAGE_SIZE - 1);
+	unsigned long granule = 0, allowed = 0;
+	unsigned int max_bits = 48;
+
+	if (sizes & PAGE_SIZE)
+		granule = PAGE_SIZE;
+	else if (small)
+		granule = 1UL << __fls(small);
+	else if (sizes)
+		granule = 1UL << __ffs(sizes);
+
+	switch (granule) {
+	case SZ_4K:
+		allowed = SZ_4K | SZ_2M | SZ_1G;
+		break;
+	case SZ_16K:
+		allowed = SZ_16K | SZ_32M;
+		break;
+	case SZ_64K:
+		max_bits = LPAE_MAX_ADDR_BITS;
+		allowed = SZ_64K | SZ_512M;
+		if (cfg->oas > 48)
+			allowed |= (unsigned long)(1ULL << 42);	/* 4TB */
+		break;
+	}
+
+	cfg->pgsize_bitmap &= allowed;
+	cfg->ias = min(cfg->ias, max_bits);
+	cfg->oas = min(cfg->oas, max_bits);
+}
+
+/* TCR.IPS / VTCR.PS encoding of @oas, or -EINVAL */
+static int lpae_ps_field(unsigned int oas)
+{
+	static const u8 bits[] = { 32, 36, 40, 42, 44, 48, 52 };
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(bits); i++)
+		if (bits[i] == oas)
+			return i;
+	return -EINVAL;
+}
+
+/* TCR.TG0 (or TG1) encoding of the granule */
+static unsigned int lpae_tg_field(const struct arm_lpae_io_pgtable *pt, bool tg1)
+{
+	switch (lpae_granule(pt)) {
+	case SZ_16K:
+		return tg1 ? ARM_LPAE_TCR_TG1_16K : ARM_LPAE_TCR_TG0_16K;
+	case SZ_64K:
+		return tg1 ? ARM_LPAE_TCR_TG1_64K : ARM_LPAE_TCR_TG0_64K;
+	default:
+		return tg1 ? ARM_LPAE_TCR_TG1_4K : ARM_LPAE_TCR_TG0_4K;
+	}
+}
+
+static u64 lpae_pack_attrs(const u8 *attrs)
+{
+	u64 reg = 0;
+	int i;
+
+	for (i = 0; i < LPAE_MAIR_SLOTS; i++)
+		reg |= (u64)attrs[i] << (8 * i);
+	return reg;
+}
+
+static const struct io_pgtable_ops lpae_ops = {
+	.map_pages		= arm_lpae_map_pages,
+	.unmap_pages		= arm_lpae_unmap_pages,
+	.iova_to_phys		= arm_lpae_iova_to_phys,
+	.read_and_clear_dirty	= arm_lpae_read_and_clear_dirty,
+};
+
+/* Common set-up: page sizes and the level geometry; no table yet */
+static struct arm_lpae_io_pgtable *
+lpae_pgtable_new(struct io_pgtable_cfg *cfg, void *cookie,
+		 enum io_pgtable_fmt fmt)
+{
+	struct arm_lpae_io_pgtable *pt;
+	unsigned int pg_shift, va_bits, levels;
+
+	lpae_restrict_pgsizes(cfg);
+	if (!(cfg->pgsize_bitmap & (SZ_4K | SZ_16K | SZ_64K)))
+		return NULL;
+
+	pg_shift = __ffs(cfg->pgsize_bitmap);
+	if (cfg->ias <= pg_shift)
+		return NULL;
+
+	pt = kzalloc(sizeof(*pt), GFP_KERNEL);
+	if (!pt)
+		return NULL;
+
+	pt->bpl = pg_shift - LPAE_PTE_SHIFT;
+	va_bits = cfg->ias - pg_shift;
+	levels = DIV_ROUND_UP(va_bits, pt->bpl);
+	pt->start_lvl = LPAE_LEVELS - levels;
+	pt->pgd_bits = va_bits - pt->bpl * (levels - 1);
+
+	/* io-pgtable.c sets these too, but only after we return */
+	pt->iop.fmt = fmt;
+	pt->iop.cookie = cookie;
+	pt->iop.ops = lpae_ops;
+	pt->mem = cfg->coherent_walk ? &lpae_mem_coherent : lpae_mem_dma_ops();
+	return pt;
+}
+
+/* Allocate the top table; on failure free @pt too */
+static int lpae_pgtable_finish(struct arm_lpae_io_pgtable *pt,
+			       struct io_pgtable_cfg *cfg)
+{
+	pt->iop.cfg = *cfg;
+	pt->root = lpae_tbl_alloc(pt, pt->start_lvl, GFP_KERNEL);
+	if (!pt->root) {
+		kfree(pt);
+		return -ENOMEM;
+	}
+	/* The empty table is visible before its address reaches a register */
+	wmb();
+	return 0;
+}
+
+static struct io_pgtable *lpae_alloc_s1(struct io_pgtable_cfg *cfg,
+					void *cookie, enum io_pgtable_fmt fmt)
+{
+	typeof(cfg->arm_lpae_s1_cfg.tcr) *tcr = &cfg->arm_lpae_s1_cfg.tcr;
+	bool outer_wbwa = cfg->quirks & IO_PGTABLE_QUIRK_ARM_OUTER_WBWA;
+	struct arm_lpae_io_pgtable *pt;
+	int ps;
+
+	if (cfg->quirks & ~(IO_PGTABLE_QUIRK_ARM_NS |
+			    IO_PGTABLE_QUIRK_ARM_TTBR1 |
+			    IO_PGTABLE_QUIRK_ARM_OUTER_WBWA |
+			    IO_PGTABLE_QUIRK_ARM_HD))
+		return NULL;
+
+	pt = lpae_pgtable_new(cfg, cookie, fmt);
+	if (!pt)
+		return NULL;
+
+	ps = lpae_ps_field(cfg->oas);
+	/* The outer attribute override only makes sense for a non-coherent walk */
+	if (ps < 0 || (cfg->coherent_walk && outer_wbwa)) {
+		kfree(pt);
+		return NULL;
+	}
+
+	if (cfg->coherent_walk) {
+		tcr->sh = ARM_LPAE_TCR_SH_IS;
+		tcr->irgn = ARM_LPAE_TCR_RGN_WBWA;
+		tcr->orgn = ARM_LPAE_TCR_RGN_WBWA;
+	} else {
+		tcr->sh = ARM_LPAE_TCR_SH_OS;
+		tcr->irgn = ARM_LPAE_TCR_RGN_NC;
+		tcr->orgn = outer_wbwa ? ARM_LPAE_TCR_RGN_WBWA :
+					 ARM_LPAE_TCR_RGN_NC;
+	}
+	tcr->tg = lpae_tg_field(pt, cfg->quirks & IO_PGTABLE_QUIRK_ARM_TTBR1);
+	tcr->ips = ps;
+	tcr->tsz = 64 - cfg->ias;
+	cfg->arm_lpae_s1_cfg.mair = lpae_pack_attrs(lpae_s1_mair_attrs);
+
+	if (lpae_pgtable_finish(pt, cfg))
+		return NULL;
+	cfg->arm_lpae_s1_cfg.ttbr = pt->root->dma;
+	return &pt->iop;
+}
+
+static struct io_pgtable *lpae_alloc_s2(struct io_pgtable_cfg *cfg,
+					void *cookie, enum io_pgtable_fmt fmt)
+{
+	typeof(cfg->arm_lpae_s2_cfg.vtcr) *vtcr = &cfg->arm_lpae_s2_cfg.vtcr;
+	struct arm_lpae_io_pgtable *pt;
+	unsigned int sl;
+	int ps;
+
+	/* No quirk applies at stage 2, not even NS */
+	if (cfg->quirks)
+		return NULL;
+
+	pt = lpae_pgtable_new(cfg, cookie, fmt);
+	if (!pt)
+		return NULL;
+
+	ps = lpae_ps_field(cfg->oas);
+	if (ps < 0) {
+		kfree(pt);
+		return NULL;
+	}
+
+	/* Concatenate a small level 0 into level-1 tables: one walk step less */
+	if (pt->start_lvl == 0 && (1U << pt->pgd_bits) <= LPAE_S2_MAX_CONCAT) {
+		pt->pgd_bits += pt->bpl;
+		pt->start_lvl = 1;
+	}
+
+	if (cfg->coherent_walk) {
+		vtcr->sh = ARM_LPAE_TCR_SH_IS;
+		vtcr->irgn = ARM_LPAE_TCR_RGN_WBWA;
+		vtcr->orgn = ARM_LPAE_TCR_RGN_WBWA;
+	} else {
+		vtcr->sh = ARM_LPAE_TCR_SH_OS;
+		vtcr->irgn = ARM_LPAE_TCR_RGN_NC;
+		vtcr->orgn = ARM_LPAE_TCR_RGN_NC;
+	}
+	vtcr->tg = lpae_tg_field(pt, false);
+	vtcr->ps = ps;
+	vtcr->tsz = 64 - cfg->ias;
+	/* SL0 counts down from the last level; 4K numbers it one further */
+	sl = pt->start_lvl + (lpae_granule(pt) == SZ_4K);
+	vtcr->sl = ~sl & 3;
+
+	if (lpae_pgtable_finish(pt, cfg))
+		return NULL;
+	cfg->arm_lpae_s2_cfg.vttbr = pt->root->dma;
+	return &pt->iop;
+}
+
+static struct io_pgtable *
+arm_64_lpae_alloc_pgtable_s1(struct io_pgtable_cfg *cfg, void *cookie)
+{
+	return lpae_alloc_s1(cfg, cookie, ARM_64_LPAE_S1);
+}
+
+static struct io_pgtable *
+arm_64_lpae_alloc_pgtable_s2(struct io_pgtable_cfg *cfg, void *cookie)
+{
+	return lpae_alloc_s2(cfg, cookie, ARM_64_LPAE_S2);
+}
+
+static struct io_pgtable *
+arm_32_lpae_alloc_pgtable_s1(struct io_pgtable_cfg *cfg, void *cookie)
+{
+	if (cfg->ias > 32 || cfg->oas > 40)
+		return NULL;
+	cfg->pgsize_bitmap &= SZ_4K | SZ_2M | SZ_1G;
+	return lpae_alloc_s1(cfg, cookie, ARM_32_LPAE_S1);
+}
+
+static struct io_pgtable *
+arm_32_lpae_alloc_pgtable_s2(struct io_pgtable_cfg *cfg, void *cookie)
+{
+	if (cfg->ias > 40 || cfg->oas > 40)
+		return NULL;
+	cfg->pgsize_bitmap &= SZ_4K | SZ_2M | SZ_1G;
+	return lpae_alloc_s2(cfg, cookie, ARM_32_LPAE_S2);
+}
+
+static struct io_pgtable *
+arm_mali_lpae_alloc_pgtable(struct io_pgtable_cfg *cfg, void *cookie)
+{
+	struct arm_lpae_io_pgtable *pt;
+
+	if (cfg->quirks || cfg->ias > 48 || cfg->oas > 40)
+		return NULL;
+	cfg->pgsize_bitmap &= SZ_4K | SZ_2M | SZ_1G;
+
+	pt = lpae_pgtable_new(cfg, cookie, ARM_MALI_LPAE);
+	if (!pt)
+		return NULL;
+
+	/* Mali always walks four levels: a level 0 with a single entry */
+	if (pt->start_lvl > 0) {
+		pt->start_lvl = 0;
+		pt->pgd_bits = 0;
+	}
+	cfg->arm_mali_lpae_cfg.memattr = lpae_pack_attrs(lpae_mali_memattrs);
+
+	if (lpae_pgtable_finish(pt, cfg))
+		return NULL;
+	cfg->arm_mali_lpae_cfg.transtab = pt->root->dma |
+					  LPAE_MALI_TRANSTAB_READ_INNER |
+					  LPAE_MALI_TRANSTAB_ADRMODE_TABLE;
+	if (cfg->coherent_walk)
+		cfg->arm_mali_lpae_cfg.transtab |= LPAE_MALI_TRANSTAB_SHARE_OUTER;
+	return &pt->iop;
+}
+
+static void arm_lpae_free_pgtable(struct io_pgtable *iop)
+{
+	struct arm_lpae_io_pgtable *pt =
+		container_of(iop, struct arm_lpae_io_pgtable, iop);
+
+	lpae_free_tree(pt, pt->root, 0);
+	kfree(pt);
+}
+
+struct io_pgtable_init_fns io_pgtable_arm_64_lpae_s1_init_fns = {
+	.caps	= IO_PGTABLE_CAP_CUSTOM_ALLOCATOR,
+	.alloc	= arm_64_lpae_alloc_pgtable_s1,
+	.free	= arm_lpae_free_pgtable,
+};
+
+struct io_pgtable_init_fns io_pgtable_arm_64_lpae_s2_init_fns = {
+	.caps	= IO_PGTABLE_CAP_CUSTOM_ALLOCATOR,
+	.alloc	= arm_64_lpae_alloc_pgtable_s2,
+	.free	= arm_lpae_free_pgtable,
+};
+
+struct io_pgtable_init_fns io_pgtable_arm_32_lpae_s1_init_fns = {
+	.caps	= IO_PGTABLE_CAP_CUSTOM_ALLOCATOR,
+	.alloc	= arm_32_lpae_alloc_pgtable_s1,
+	.free	= arm_lpae_free_pgtable,
+};
+
+struct io_pgtable_init_fns io_pgtable_arm_32_lpae_s2_init_fns = {
+	.caps	= IO_PGTABLE_CAP_CUSTOM_ALLOCATOR,
+	.alloc	= arm_32_lpae_alloc_pgtable_s2,
+	.free	= arm_lpae_free_pgtable,
+};
+
+struct io_pgtable_init_fns io_pgtable_arm_mali_lpae_init_fns = {
+	.caps	= IO_PGTABLE_CAP_CUSTOM_ALLOCATOR,
+	.alloc	= arm_mali_lpae_alloc_pgtable,
+	.free	= arm_lpae_free_pgtable,
+};
+
+#ifdef CONFIG_IOMMU_IO_PGTABLE_LPAE_SELFTEST
+#include <linux/completion.h>
+#include <linux/kthread.h>
+#include <linux/platform_device.h>
+#include <linux/swiotlb.h>
+
+#define ST_RW	(IOMMU_READ | IOMMU_WRITE)
+
+/* What the selftest observes through its test doubles */
+static struct {
+	struct io_pgtable_cfg		*cfg;
+	const struct lpae_mem_ops	*real;
+	int				errors;
+	atomic_t			live;	/* tables mapped for the walker */
+	int				syncs;
+	int				walk_flushes;
+	int				page_adds;
+	int				custom;	/* tables from cfg->alloc */
+} st __initdata;
+
+static bool __init st_report(bool ok, int line)
+{
+	if (!ok) {
+		pr_err("selftest: check at line %d failed\n", line);
+		st.errors++;
+	}
+	return ok;
+}
+
+#define st_check(cond)	st_report(!!(cond), __LINE__)
+
+static void __init st_tlb_flush_all(void *cookie)
+{
+	st_check(cookie == st.cfg);
+}
+
+static void __init st_tlb_flush_walk(unsigned long iova, size_t size,
+				     size_t granule, void *cookie)
+{
+	st.walk_flushes++;
+	st_check(cookie == st.cfg && (size & st.cfg->pgsize_bitmap));
+}
+
+static void __init st_tlb_add_page(struct iommu_iotlb_gather *gather,
+				   unsigned long iova, size_t granule,
+				   void *cookie)
+{
+	st.page_adds++;
+	st_check(cookie == st.cfg && (granule & st.cfg->pgsize_bitmap));
+}
+
+static const struct iommu_flush_ops st_tlb_ops __initconst = {
+	.tlb_flush_all	= st_tlb_flush_all,
+	.tlb_flush_walk	= st_tlb_flush_walk,
+	.tlb_add_page	= st_tlb_add_page,
+};
+
+static int __init st_mem_map(struct arm_lpae_io_pgtable *pt,
+			     struct lpae_tbl *tbl, size_t bytes)
+{
+	int ret = st.real->map(pt, tbl, bytes);
+
+	if (!ret)
+		atomic_inc(&st.live);
+	return ret;
+}
+
+static void __init st_mem_unmap(struct arm_lpae_io_pgtable *pt,
+				struct lpae_tbl *tbl, size_t bytes)
+{
+	atomic_dec(&st.live);
+	st.real->unmap(pt, tbl, bytes);
+}
+
+static void __init st_mem_sync(struct arm_lpae_io_pgtable *pt,
+			       struct lpae_tbl *tbl, unsigned int idx,
+			       unsigned int nr)
+{
+	st.syncs++;
+	st.real->sync(pt, tbl, idx, nr);
+}
+
+static const struct lpae_mem_ops st_mem_ops __initconst = {
+	.map	= st_mem_map,
+	.unmap	= st_mem_unmap,
+	.sync	= st_mem_sync,
+};
+
+static void *__init st_pages_alloc(void *cookie, size_t size, gfp_t gfp)
+{
+	void *pages = alloc_pages_exact(size, gfp | __GFP_ZERO);
+
+	st.custom += !!pages;
+	return pages;
+}
+
+static void __init st_pages_free(void *cookie, void *pages, size_t size)
+{
+	st.custom--;
+	free_pages_exact(pages, size);
+}
+
+static struct io_pgtable_ops *__init st_alloc(enum io_pgtable_fmt fmt,
+					      struct io_pgtable_cfg *cfg)
+{
+	struct io_pgtable_ops *ops;
+
+	st.cfg = cfg;
+	ops = alloc_io_pgtable_ops(fmt, cfg, cfg);
+	if (!st_check(ops))
+		return NULL;
+	/* Count table mappings and syncs from here on; the root is mapped */
+	st.real = lpae_from_ops(ops)->mem;
+	lpae_from_ops(ops)->mem = &st_mem_ops;
+	atomic_set(&st.live, 1);
+	return ops;
+}
+
+static void __init st_free(struct io_pgtable_ops *ops)
+{
+	free_io_pgtable_ops(ops);
+	st_check(!atomic_read(&st.live));
+}
+
+static int __init st_map(struct io_pgtable_ops *ops, unsigned long iova,
+			 phys_addr_t pa, size_t size, size_t count, int prot)
+{
+	size_t mapped = 0;
+	int ret;
+
+	ret = ops->map_pages(ops, iova, pa, size, count, prot, GFP_KERNEL,
+			     &mapped);
+	st_check(mapped == (ret ? 0 : size * count));
+	return ret;
+}
+
+/* The sequence of the original selftest */
+static void __init st_basic(struct io_pgtable_ops *ops, unsigned long sizes)
+{
+	unsigned long iova = 0, size;
+	int bit;
+
+	st_check(!ops->iova_to_phys(ops, 42));
+	st_check(!ops->iova_to_phys(ops, SZ_1G + 42));
+	st_check(!ops->iova_to_phys(ops, SZ_2G + 42));
+
+	for_each_set_bit(bit, &sizes, BITS_PER_LONG) {
+		size = 1UL << bit;
+		st_check(!st_map(ops, iova, iova, size, 1,
+				 ST_RW | IOMMU_NOEXEC | IOMMU_CACHE));
+		st_check(st_map(ops, iova, iova + size, size, 1,
+				IOMMU_READ | IOMMU_NOEXEC) == -EEXIST);
+		st_check(ops->iova_to_phys(ops, iova + 42) == iova + 42);
+		iova += SZ_1G;
+	}
+
+	/* Split a block, then fill the hole again */
+	size = 1UL << __ffs(sizes);
+	st_check(ops->unmap_pages(ops, SZ_1G + size, size, 1, NULL) == size);
+	st_check(!st_map(ops, SZ_1G + size, size, size, 1, IOMMU_READ));
+	st_check(ops->iova_to_phys(ops, SZ_1G + size + 42) == size + 42);
+
+	iova = 0;
+	for_each_set_bit(bit, &sizes, BITS_PER_LONG) {
+		size = 1UL << bit;
+		st_check(ops->unmap_pages(ops, iova, size, 1, NULL) == size);
+		st_check(!ops->iova_to_phys(ops, iova + 42));
+		st_check(!st_map(ops, iova, iova, size, 1, IOMMU_WRITE));
+		st_check(ops->iova_to_phys(ops, iova + 42) == iova + 42);
+		iova += SZ_1G;
+	}
+}
+
+/* Bad input fails with upstream's codes and changes nothing */
+static void __init st_bad_input(struct io_pgtable_ops *ops,
+				struct io_pgtable_cfg *cfg, unsigned long x)
+{
+	size_t g = 1UL << __ffs(cfg->pgsize_bitmap);
+	int live = atomic_read(&st.live), syncs = st.syncs;
+
+	st_check(st_map(ops, x + g / 2, 0, g, 1, ST_RW) == -EINVAL);
+	st_check(st_map(ops, x, g / 2, g, 1, ST_RW) == -EINVAL);
+	st_check(st_map(ops, x, 0, g * 2, 1, ST_RW) == -EINVAL);
+	st_check(st_map(ops, x, 0, g, 0, ST_RW) == -EINVAL);
+	if (cfg->ias < BITS_PER_LONG)
+		st_check(st_map(ops, 1UL << cfg->ias, 0, g, 1, ST_RW) == -ERANGE);
+	if (cfg->oas < 8 * sizeof(phys_addr_t))
+		st_check(st_map(ops, x, (phys_addr_t)1 << cfg->oas, g, 1, ST_RW) ==
+			 -ERANGE);
+	st_check(st_map(ops, x, 0, g, 1, IOMMU_NOEXEC) == -EINVAL);
+	st_check(!ops->unmap_pages(ops, x, g, 1, NULL));
+	st_check(atomic_read(&st.live) == live && st.syncs == syncs);
+	st_check(!ops->iova_to_phys(ops, x));
+}
+
+/* A block may replace an empty table, never one that still maps */
+static void __init st_block_over_table(struct io_pgtable_ops *ops,
+				       size_t g, size_t blk, unsigned long x)
+{
+	int live, flushes;
+
+	st_check(!st_map(ops, x, 0, g, 1, ST_RW));
+	st_check(st_map(ops, x, 0, blk, 1, ST_RW) == -EEXIST);
+	st_check(ops->unmap_pages(ops, x, g, 1, NULL) == g);
+	live = atomic_read(&st.live);
+	flushes = st.walk_flushes;
+	st_check(!st_map(ops, x, 0, blk, 1, ST_RW));
+	st_check(atomic_read(&st.live) == live - 1);
+	st_check(st.walk_flushes == flushes + 1);
+	st_check(ops->iova_to_phys(ops, x + g) == g);
+	st_check(ops->unmap_pages(ops, x, blk, 1, NULL) == blk);
+}
+
+/* pgcount stops at a table boundary; a run of leaves costs one sync */
+static void __init st_runs(struct io_pgtable_ops *ops, size_t g, size_t blk,
+			   unsigned long x)
+{
+	unsigned long y = x + blk - 2 * g;
+	struct iommu_iotlb_gather gather;
+	size_t mapped = 0;
+	int syncs, adds;
+
+	iommu_iotlb_gather_init(&gather);
+	st_check(!ops->map_pages(ops, y, y, g, 4, ST_RW, GFP_KERNEL, &mapped));
+	st_check(mapped == 2 * g);
+	st_check(!ops->map_pages(ops, y + mapped, y + mapped, g, 2, ST_RW,
+				 GFP_KERNEL, &mapped));
+	st_check(mapped == 4 * g);
+	st_check(ops->iova_to_phys(ops, y + 3 * g + 1) == y + 3 * g + 1);
+
+	syncs = st.syncs;
+	adds = st.page_adds;
+	st_check(ops->unmap_pages(ops, y, g, 4, &gather) == 2 * g);
+	st_check(st.syncs == syncs + 1 && st.page_adds == adds + 2);
+	st_check(ops->unmap_pages(ops, y + 2 * g, g, 2, &gather) == 2 * g);
+	st_check(!ops->iova_to_phys(ops, y + 3 * g));
+}
+
+/* Punch a page out of the largest block: its tables come in one swap */
+static void __init st_split(struct io_pgtable_ops *ops, size_t g, size_t big,
+			    unsigned long x)
+{
+	unsigned long hole = x + big / 2 + g;
+	int levels = (ilog2(big) - ilog2(g)) / (ilog2(g) - LPAE_PTE_SHIFT);
+	int live, syncs, flushes;
+
+	st_check(!st_map(ops, x, x, big, 1, ST_RW | IOMMU_CACHE));
+	live = atomic_read(&st.live);
+	syncs = st.syncs;
+	flushes = st.walk_flushes;
+	st_check(ops->unmap_pages(ops, hole, g, 1, NULL) == g);
+	st_check(atomic_read(&st.live) == live + levels);
+	st_check(st.walk_flushes == flushes + 1);
+	st_check(st.syncs == syncs + levels + 2);
+	st_check(!ops->iova_to_phys(ops, hole));
+	st_check(ops->iova_to_phys(ops, hole - 1) == hole - 1);
+	st_check(ops->iova_to_phys(ops, hole + g) == hole + g);
+	st_check(ops->iova_to_phys(ops, x) == x);
+	st_check(ops->unmap_pages(ops, x, big, 1, NULL) == big);
+	st_check(atomic_read(&st.live) == live);
+	st_check(!ops->iova_to_phys(ops, hole + g));
+}
+
+static void __init st_extras(struct io_pgtable_ops *ops,
+			     struct io_pgtable_cfg *cfg)
+{
+	unsigned long sizes = cfg->pgsize_bitmap, x = 3UL * SZ_1G;
+	size_t g = 1UL << __ffs(sizes), big = 1UL << __fls(sizes);
+	size_t blk = 1UL << __ffs(sizes & ~g);
+
+	st_bad_input(ops, cfg, x);
+	st_block_over_table(ops, g, blk, x);
+	st_runs(ops, g, blk, x);
+	st_split(ops, g, big, x);
+}
+
+static int __init st_run(struct io_pgtable_cfg *base)
+{
+	static const enum io_pgtable_fmt fmts[] __initconst = {
+		ARM_64_LPAE_S1, ARM_64_LPAE_S2,
+	};
+	int i, errors = st.errors;
+
+	for (i = 0; i < ARRAY_SIZE(fmts); i++) {
+		struct io_pgtable_cfg cfg = *base;
+		struct io_pgtable_ops *ops = st_alloc(fmts[i], &cfg);
+
+		if (!ops)
+			continue;
+		st_basic(ops, cfg.pgsize_bitmap);
+		st_extras(ops, &cfg);
+		st_free(ops);
+	}
+	return st.errors != errors;
+}
+
+static void __init st_dirty(struct io_pgtable_ops *ops, unsigned long x)
+{
+	struct iommu_iotlb_gather gather;
+	struct iommu_dirty_bitmap dirty;
+
+	st_check(!st_map(ops, x, x, SZ_2M, 1, ST_RW));
+	iommu_dirty_bitmap_init(&dirty, NULL, &gather);
+	st_check(!ops->read_and_clear_dirty(ops, x, SZ_4M, 0, &dirty));
+	st_check(gather.start == x && gather.end == x + SZ_2M - 1);
+	iommu_dirty_bitmap_init(&dirty, NULL, &gather);
+	st_check(!ops->read_and_clear_dirty(ops, x, SZ_4M, 0, &dirty));
+	st_check(!gather.end);
+	st_check(ops->unmap_pages(ops, x, SZ_2M, 1, NULL) == SZ_2M);
+}
+
+static void __init st_ttbr1(struct io_pgtable_ops *ops, unsigned int ias)
+{
+	unsigned long base = ~0UL << ias, top = -SZ_4K;
+
+	st_check(!st_map(ops, base + SZ_2M, SZ_2M, SZ_4K, 1, ST_RW));
+	st_check(ops->iova_to_phys(ops, base + SZ_2M + 8) == SZ_2M + 8);
+	st_check(st_map(ops, SZ_2M, SZ_2M, SZ_4K, 1, ST_RW) == -ERANGE);
+	st_check(!st_map(ops, top, 0, SZ_4K, 1, ST_RW));
+	st_check(ops->iova_to_phys(ops, top + 8) == 8);
+	st_check(ops->unmap_pages(ops, top, SZ_4K, 1, NULL) == SZ_4K);
+	st_check(ops->unmap_pages(ops, base + SZ_2M, SZ_4K, 1, NULL) == SZ_4K);
+}
+
+struct st_case {
+	enum io_pgtable_fmt	fmt;
+	unsigned int		ias, oas;
+	unsigned long		quirks;
+};
+
+/* The other formats and the quirks, once, with a 4K granule */
+static int __init st_formats(struct device *dev)
+{
+	static const struct st_case cases[] __initconst = {
+		{ ARM_32_LPAE_S1, 32, 40 },
+		{ ARM_32_LPAE_S2, 40, 40 },
+		{ ARM_64_LPAE_S2, 40, 48 },	/* concatenated level 1 */
+		{ ARM_MALI_LPAE, 40, 40 },	/* single-entry level 0 */
+		{ ARM_64_LPAE_S1, 48, 48,
+		  IO_PGTABLE_QUIRK_ARM_NS | IO_PGTABLE_QUIRK_ARM_HD },
+		{ ARM_64_LPAE_S1, 48, 48, IO_PGTABLE_QUIRK_ARM_TTBR1 },
+	};
+	int i, errors = st.errors;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct io_pgtable_cfg cfg = {
+			.quirks = cases[i].quirks, .ias = cases[i].ias,
+			.oas = cases[i].oas, .tlb = &st_tlb_ops,
+			.pgsize_bitmap = SZ_4K | SZ_2M | SZ_1G,
+			.coherent_walk = true, .iommu_dev = dev,
+		};
+		struct io_pgtable_ops *ops;
+
+		if (cases[i].fmt == ARM_MALI_LPAE) {
+			cfg.alloc = st_pages_alloc;
+			cfg.free = st_pages_free;
+		}
+		ops = st_alloc(cases[i].fmt, &cfg);
+		if (!ops)
+			continue;
+		if (cfg.quirks & IO_PGTABLE_QUIRK_ARM_TTBR1) {
+			if (IS_ENABLED(CONFIG_64BIT))
+				st_ttbr1(ops, cfg.ias);
+		} else {
+			st_basic(ops, cfg.pgsize_bitmap);
+			st_extras(ops, &cfg);
+		}
+		if (cfg.quirks & IO_PGTABLE_QUIRK_ARM_HD)
+			st_dirty(ops, 3UL * SZ_1G);
+		st_free(ops);
+		st_check(!st.custom);
+	}
+	return st.errors != errors;
+}
+
+#define ST_RACE_ROUNDS	64
+
+/* One of two threads mapping and splitting side by side, lock-free */
+struct st_racer {
+	struct io_pgtable_ops	*ops;
+	unsigned long		base;
+	atomic_t		*step;
+	int			id;
+	int			errors;
+	struct completion	done;
+};
+
+static void __init st_rendezvous(atomic_t *step, int target)
+{
+	atomic_inc(step);
+	while (atomic_read(step) < target)
+		cond_resched();	/* the other may share this CPU */
+}
+
+static int __init st_racer_fn(void *arg)
+{
+	struct st_racer *r = arg;
+	unsigned long iova;
+	size_t mapped;
+	int i;
+
+	/* New tables at every level: both build one, one of them wins */
+	for (i = 0; i < ST_RACE_ROUNDS; i++) {
+		iova = r->base + i * SZ_2M + r->id * SZ_4K;
+		st_rendezvous(r->step, 2 * (i + 1));
+		mapped = 0;
+		r->errors += !!r->ops->map_pages(r->ops, iova, iova, SZ_4K, 1,
+						 ST_RW, GFP_KERNEL, &mapped);
+		r->errors += r->ops->iova_to_phys(r->ops, iova) != iova;
+	}
+	/* Both punch a page out of the same block */
+	iova = r->base + ST_RACE_ROUNDS * SZ_2M + (r->id + 1) * SZ_4K;
+	st_rendezvous(r->step, 2 * (i + 1));
+	r->errors += r->ops->unmap_pages(r->ops, iova, SZ_4K, 1, NULL) != SZ_4K;
+	r->errors += !!r->ops->iova_to_phys(r->ops, iova);
+	complete(&r->done);
+	return 0;
+}
+
+static int __init st_race(struct device *dev)
+{
+	struct io_pgtable_cfg cfg = {
+		.pgsize_bitmap = SZ_4K | SZ_2M | SZ_1G, .ias = 48, .oas = 48,
+		.tlb = &st_tlb_ops, .iommu_dev = dev,
+	};
+	unsigned long base = SZ_1G, blk = base + ST_RACE_ROUNDS * SZ_2M;
+	struct st_racer racer[2];
+	struct io_pgtable_ops *ops;
+	int i, errors = st.errors;
+	atomic_t step;
+
+	ops = st_alloc(ARM_64_LPAE_S1, &cfg);
+	if (!ops)
+		return -ENOMEM;
+	st_check(!st_map(ops, blk, blk, SZ_2M, 1, ST_RW));
+	atomic_set(&step, 0);
+	for (i = 0; i < 2; i++) {
+		racer[i] = (struct st_racer) {
+			.ops = ops, .base = base, .step = &step, .id = i,
+		};
+		init_completion(&racer[i].done);
+		st_check(!IS_ERR(kthread_run(st_racer_fn, &racer[i],
+					     "lpae-selftest/%d", i)));
+	}
+	for (i = 0; i < 2; i++) {
+		wait_for_completion(&racer[i].done);
+		st_check(!racer[i].errors);
+	}
+	/* Root, one table per level above, the last levels: no loser leaked */
+	st_check(atomic_read(&st.live) == 3 + ST_RACE_ROUNDS + 1);
+	st_check(ops->iova_to_phys(ops, base + SZ_4K) == base + SZ_4K);
+	st_check(ops->iova_to_phys(ops, blk + 3 * SZ_4K) == blk + 3 * SZ_4K);
+	st_check(ops->iova_to_phys(ops, blk) == blk);
+	st_free(ops);
+	return st.errors != errors;
+}
+
+static int __init arm_lpae_do_selftests(void)
+{
+	static const unsigned long pgsizes[] __initconst = {
+		SZ_4K | SZ_2M | SZ_1G, SZ_16K | SZ_32M, SZ_64K | SZ_512M,
+	};
+	static const unsigned int ias[] __initconst = {
+		32, 36, 40, 42, 44, 48,
+	};
+	struct platform_device *pdev;
+	int i, j, walk, pass = 0, fail = 0;
+
+	pdev = platform_device_register_simple("arm-lpae-selftest",
+					       PLATFORM_DEVID_NONE, NULL, 0);
+	if (IS_ERR(pdev))
+		return PTR_ERR(pdev);
+	dma_coerce_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(48));
+	selftest_running = true;
+
+	/* Each configuration with a coherent walker, then through the DMA API */
+	for (walk = 0; walk < 2; walk++) {
+		for (i = 0; i < ARRAY_SIZE(pgsizes); i++) {
+			/* Bounce buffers only keep tables PAGE_SIZE-aligned */
+			if (walk && (pgsizes[i] & -pgsizes[i]) > PAGE_SIZE &&
+			    is_swiotlb_force_bounce(&pdev->dev))
+				continue;
+			for (j = 0; j < ARRAY_SIZE(ias); j++) {
+				struct io_pgtable_cfg cfg = {
+					.pgsize_bitmap = pgsizes[i],
+					.ias = ias[j], .oas = 48,
+					.tlb = &st_tlb_ops,
+					.coherent_walk = !walk,
+					.iommu_dev = &pdev->dev,
+				};
+
+				pr_info("selftest: pgsize_bitmap 0x%08lx, IAS %u%s\n",
+					pgsizes[i], ias[j],
+					walk ? ", non-coherent" : "");
+				if (st_run(&cfg))
+					fail++;
+				else
+					pass++;
+			}
+		}
+	}
+	if (st_formats(&pdev->dev))
+		fail++;
+	else
+		pass++;
+	if (st_race(&pdev->dev))
+		fail++;
+	else
+		pass++;
+
+	selftest_running = false;
+	platform_device_unregister(pdev);
+	pr_info("selftest: completed with %d PASS %d FAIL\n", pass, fail);
+	return fail ? -EFAULT : 0;
+}
+subsys_initcall(arm_lpae_do_selftests);
+#endif

@@ -1,0 +1,279 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * DMA-after-unmap test with QEMU's "edu" PCI device (1234:11e8).
+ *
+ * The edu device copies between RAM and a 4 KiB internal buffer by DMA, so
+ * behind an IOMMU it can be told to read an IOVA after the driver unmapped
+ * it. Each case maps a buffer, lets the device copy it (proving the mapping
+ * works), unmaps it, rewrites the old pages and makes the device read the
+ * stale IOVA again: the IOMMU must block that read, so the new data must not
+ * reach the device. With page tables the walker reads through bounce copies
+ * (swiotlb=force and a non-coherent SMMU), an unmap that was not synced to
+ * the walker leaves the stale translation alive and the case fails.
+ *
+ * The cases run from late_initcall_sync, not from probe: each transfer takes
+ * about 100 ms of virtual time, too long for the deferred-probe worker.
+ */
+#define pr_fmt(fmt) "edu-iommu-test: " fmt
+
+#include <linux/delay.h>
+#include <linux/dma-mapping.h>
+#include <linux/gfp.h>
+#include <linux/init.h>
+#include <linux/io.h>
+#include <linux/iommu.h>
+#include <linux/mm.h>
+#include <linux/pci.h>
+#include <linux/sizes.h>
+
+#define EDU_REG_IDENT		0x00
+#define EDU_REG_DMA_SRC		0x80
+#define EDU_REG_DMA_DST		0x88
+#define EDU_REG_DMA_CNT		0x90
+#define EDU_REG_DMA_CMD		0x98
+#define EDU_CMD_RUN		BIT(0)
+#define EDU_CMD_TO_RAM		BIT(1)
+#define EDU_BUF_ADDR		0x40000	/* device-side address of its buffer */
+#define EDU_XFER		1024	/* a full 4 KiB transfer aborts QEMU 7.2 */
+#define EDU_DMA_BITS		28	/* the device masks DMA addresses */
+
+struct edu {
+	struct pci_dev *pdev;
+	void __iomem *regs;
+};
+
+static struct edu edu;
+
+/* Run one transfer and wait for the device to finish it. */
+static int edu_dma(u64 src, u64 dst, bool to_ram)
+{
+	unsigned long timeout = jiffies + 5 * HZ;
+
+	writeq(src, edu.regs + EDU_REG_DMA_SRC);
+	writeq(dst, edu.regs + EDU_REG_DMA_DST);
+	writeq(EDU_XFER, edu.regs + EDU_REG_DMA_CNT);
+	writeq(EDU_CMD_RUN | (to_ram ? EDU_CMD_TO_RAM : 0),
+	       edu.regs + EDU_REG_DMA_CMD);
+	while (readq(edu.regs + EDU_REG_DMA_CMD) & EDU_CMD_RUN) {
+		if (time_after(jiffies, timeout))
+			return -ETIMEDOUT;
+		msleep(20);
+	}
+	return 0;
+}
+
+static void fill(void *buf, u64 seed)
+{
+	u64 *w = buf;
+	int i;
+
+	for (i = 0; i < EDU_XFER / 8; i++)
+		w[i] = seed ^ (0x9e3779b97f4a7c15ull * (i + 1));
+}
+
+/* Number of words of @buf that hold what fill(@seed) wrote. */
+static int matches(const void *buf, u64 seed)
+{
+	const u64 *w = buf;
+	int i, n = 0;
+
+	for (i = 0; i < EDU_XFER / 8; i++)
+		n += w[i] == (seed ^ (0x9e3779b97f4a7c15ull * (i + 1)));
+	return n;
+}
+
+/* Copy the device's buffer into @buf through the long-lived mapping @dma. */
+static int edu_readback(void *buf, dma_addr_t dma)
+{
+	int ret;
+
+	memset(buf, 0, EDU_XFER);
+	dma_sync_single_for_device(&edu.pdev->dev, dma, EDU_XFER,
+				   DMA_FROM_DEVICE);
+	ret = edu_dma(EDU_BUF_ADDR, dma, true);
+	dma_sync_single_for_cpu(&edu.pdev->dev, dma, EDU_XFER, DMA_FROM_DEVICE);
+	return ret;
+}
+
+struct edu_case {
+	const char *name;
+	unsigned int order;	/* allocation order of the victim buffer */
+	unsigned int skip;	/* pages skipped so the mapping is not a block */
+	size_t len;		/* bytes mapped */
+	size_t probe;		/* offset of the stale read inside the mapping */
+};
+
+static const struct edu_case edu_cases[] = {
+	{ "4K page", 0, 0, SZ_4K, 0 },
+	{ "2M block", 9, 0, SZ_2M, SZ_1M + SZ_4K },
+	{ "2M of 4K pages, last-level table freed", 10, 1, SZ_2M, SZ_1M },
+};
+
+struct edu_bufs {
+	void *scratch;		/* poison source, then readback target */
+	dma_addr_t scratch_to_dev, scratch_from_dev;
+	void *readback;
+	dma_addr_t readback_dma;
+};
+
+static int edu_run_case(const struct edu_case *c, struct edu_bufs *b)
+{
+	struct device *dev = &edu.pdev->dev;
+	struct page *pages;
+	void *victim;
+	dma_addr_t iova;
+	int ret = -EIO, seen;
+
+	pages = alloc_pages(GFP_KERNEL, c->order);
+	if (!pages)
+		return -ENOMEM;
+	victim = page_address(pages) + c->skip * PAGE_SIZE;
+	fill(victim + c->probe, 0xaaaa);
+	iova = dma_map_single(dev, victim, c->len, DMA_TO_DEVICE);
+	if (dma_mapping_error(dev, iova)) {
+		ret = -ENOMEM;
+		goto free;
+	}
+
+	/* The mapping works: the device copies the old data. */
+	if (edu_dma(iova + c->probe, EDU_BUF_ADDR, false) ||
+	    edu_readback(b->readback, b->readback_dma)) {
+		dma_unmap_single(dev, iova, c->len, DMA_TO_DEVICE);
+		pr_err("%s: transfer timed out\n", c->name);
+		goto free;
+	}
+	seen = matches(b->readback, 0xaaaa);
+	if (seen != EDU_XFER / 8) {
+		dma_unmap_single(dev, iova, c->len, DMA_TO_DEVICE);
+		pr_err("%s: FAIL: device read %d/%d words through its mapping\n",
+		       c->name, seen, EDU_XFER / 8);
+		goto free;
+	}
+
+	/* Poison the device buffer, unmap, rewrite, read the stale IOVA. */
+	ret = edu_dma(b->scratch_to_dev, EDU_BUF_ADDR, false) ? -EIO : 0;
+	dma_unmap_single(dev, iova, c->len, DMA_TO_DEVICE);
+	if (ret)
+		goto unmapped;
+	ret = -EIO;
+	fill(victim + c->probe, 0xbbbb);
+	pr_info("%s: device reads IOVA %pad after unmap; the SMMU must fault\n",
+		c->name, &iova);
+	if (edu_dma(iova + c->probe, EDU_BUF_ADDR, false) ||
+	    edu_readback(b->readback, b->readback_dma))
+		goto unmapped;
+	seen = matches(b->readback, 0xbbbb);
+	if (seen) {
+		pr_err("%s: FAIL: stale IOVA %pad still reaches the old pages (%d words of new data reached the device)\n",
+		       c->name, &iova, seen);
+		goto unmapped;
+	}
+	pr_info("%s: ok: stale DMA blocked (device buffer kept %d/%d poison words)\n",
+		c->name, matches(b->readback, 0x5555), EDU_XFER / 8);
+	ret = 0;
+	goto free;
+unmapped:
+	if (ret)
+		pr_err("%s: FAIL\n", c->name);
+free:
+	__free_pages(pages, c->order);
+	return ret;
+}
+
+static int edu_setup_bufs(struct edu_bufs *b)
+{
+	struct device *dev = &edu.pdev->dev;
+
+	b->scratch = (void *)__get_free_page(GFP_KERNEL);
+	b->readback = (void *)__get_free_page(GFP_KERNEL);
+	if (!b->scratch || !b->readback)
+		return -ENOMEM;
+	fill(b->scratch, 0x5555);
+	b->scratch_to_dev = dma_map_single(dev, b->scratch, EDU_XFER,
+					   DMA_TO_DEVICE);
+	if (dma_mapping_error(dev, b->scratch_to_dev))
+		return -ENOMEM;
+	b->readback_dma = dma_map_single(dev, b->readback, EDU_XFER,
+					 DMA_FROM_DEVICE);
+	if (dma_mapping_error(dev, b->readback_dma)) {
+		dma_unmap_single(dev, b->scratch_to_dev, EDU_XFER,
+				 DMA_TO_DEVICE);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static int __init edu_test_run(void)
+{
+	struct edu_bufs b = {};
+	int i, pass = 0, fail = 0;
+
+	if (!edu.pdev) {
+		pr_info("no edu device: skipped\n");
+		return 0;
+	}
+	if (edu_setup_bufs(&b)) {
+		pr_err("cannot set up buffers\n");
+		fail = ARRAY_SIZE(edu_cases);
+		goto out;
+	}
+	/*
+	 * The long-lived mappings exist before any victim is unmapped, so the
+	 * IOVA allocator cannot hand a freed IOVA back to them.
+	 */
+	for (i = 0; i < ARRAY_SIZE(edu_cases); i++) {
+		if (edu_run_case(&edu_cases[i], &b))
+			fail++;
+		else
+			pass++;
+	}
+	dma_unmap_single(&edu.pdev->dev, b.scratch_to_dev, EDU_XFER,
+			 DMA_TO_DEVICE);
+	dma_unmap_single(&edu.pdev->dev, b.readback_dma, EDU_XFER,
+			 DMA_FROM_DEVICE);
+out:
+	free_page((unsigned long)b.scratch);
+	free_page((unsigned long)b.readback);
+	pr_info("completed with %d PASS %d FAIL\n", pass, fail);
+	return 0;
+}
+late_initcall_sync(edu_test_run);
+
+static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+{
+	struct iommu_domain *dom;
+	int ret;
+
+	ret = pcim_enable_device(pdev);
+	if (ret)
+		return ret;
+	ret = pcim_iomap_regions(pdev, BIT(0), "edu-iommu-test");
+	if (ret)
+		return ret;
+	ret = dma_set_mask_and_coherent(&pdev->dev,
+					DMA_BIT_MASK(EDU_DMA_BITS));
+	if (ret)
+		return ret;
+	pci_set_master(pdev);
+	edu.regs = pcim_iomap_table(pdev)[0];
+	if (readl(edu.regs + EDU_REG_IDENT) >> 16 != 0x0100)
+		return -ENODEV;
+	dom = iommu_get_domain_for_dev(&pdev->dev);
+	dev_info(&pdev->dev, "edu device behind %s\n",
+		 dom && (dom->type & __IOMMU_DOMAIN_PAGING) ?
+		 "a translating IOMMU domain" : "no translating IOMMU");
+	edu.pdev = pdev;
+	return 0;
+}
+
+static const struct pci_device_id edu_ids[] = {
+	{ PCI_DEVICE(0x1234, 0x11e8) },
+	{ }
+};
+
+static struct pci_driver edu_driver = {
+	.name = "edu-iommu-test",
+	.id_table = edu_ids,
+	.probe = edu_probe,
+};
+builtin_pci_driver(edu_driver);

@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * io-pgtable harness: shared declarations of the model (model.c), the
+ * reference walker (walker.c), the io_pgtable core shim (core.c) and the
+ * checks (check.c).
+ */
+#ifndef _IO_PGTABLE_HARNESS_H
+#define _IO_PGTABLE_HARNESS_H
+
+#include <setjmp.h>
+#include <stdio.h>
+
+#include <linux/types.h>
+#include <linux/kernel.h>
+#include <linux/device.h>
+#include <linux/mm.h>
+#include <linux/sizes.h>
+#include <linux/bitfield.h>
+#include <linux/dma-mapping.h>
+#include <linux/iommu.h>
+#include <linux/io-pgtable.h>
+
+/* How the walker reaches table memory. */
+enum dma_mode {
+	MODE_COHERENT,		/* walker reads the CPU view */
+	MODE_DIRECT,		/* non-coherent, dma == phys */
+	MODE_OFFSET,		/* non-coherent, dma == phys - DMA_DELTA */
+	MODE_BOUNCE,		/* non-coherent, SWIOTLB-like bounce copies */
+	NR_MODES,
+};
+
+/* Deliberately broken shim behaviour, to prove the checks have teeth. */
+enum control {
+	CTL_NONE,
+	CTL_DROP_SYNC,		/* drop every Nth sync */
+	CTL_WRONG_LINE,		/* every Nth sync cleans the next line instead */
+	CTL_DELAY_SYNC,		/* every other sync lands after the next one */
+	NR_CONTROLS,
+};
+
+/* Check categories, one column each in the report. */
+enum check_cat {
+	CAT_ALLOC,		/* ops allocate, registers decode */
+	CAT_XLATE,		/* walker view == CPU view == shadow */
+	CAT_ORDER,		/* publication order, DMA API use */
+	CAT_FREE,		/* table freeing vs reachability and flushes */
+	CAT_LEAK,		/* everything released by free_io_pgtable_ops */
+	CAT_STRICT,		/* error returns without side effects */
+	CAT_FAULT,		/* injected failures are clean */
+	CAT_DIRTY,		/* read_and_clear_dirty */
+	NR_CATS,
+};
+
+extern const char *const cat_names[NR_CATS];
+extern const char *const mode_names[NR_MODES];
+extern const char *const control_names[NR_CONTROLS];
+
+#define PHYS_BASE	0x80000000ULL
+#define ARENA_SIZE	(32ULL << 20)
+#define DMA_DELTA	0x40000000ULL
+#define BOUNCE_BASE	0x20000000ULL
+#define BOUNCE_SIZE	(16ULL << 20)
+#define LINE_SIZE	64
+
+/* Views of table memory the walker can read. */
+enum view {
+	VIEW_DEV,
+	VIEW_CPU,
+};
+
+struct model_stats {
+	unsigned long allocs, frees, kmallocs, maps, unmaps, syncs;
+	unsigned long flush_walk, flush_all, add_page, warns;
+	unsigned long links, unlinks;
+};
+
+struct model {
+	enum dma_mode mode;
+	enum control control;
+	int control_n;
+	bool quiet;
+
+	/* fault injection: fail the Nth call (0: never) */
+	unsigned long alloc_calls, fail_alloc_at;
+	unsigned long map_calls, fail_map_at;
+	bool injected;
+
+	/* walker geometry, once the ops exist */
+	bool live;
+	struct walker *w;
+	u64 seq;
+
+	struct model_stats st;
+
+	/* failure delivery */
+	jmp_buf *fail_jmp;
+	int fail_cat;
+	char fail_msg[512];
+};
+
+extern struct model M;
+extern struct device harness_dev;
+
+/* model.c */
+void model_init(void);
+void model_seed(u64 seed);
+void model_reset(enum dma_mode mode, enum control ctl, int ctl_n);
+void model_fail(int cat, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3), noreturn));
+void model_op_end(void);
+int model_read_desc(enum view v, u64 table, u64 table_size, u64 idx,
+		    u64 *val, const char **why);
+void model_write_desc_cpu(u64 table, u64 idx, u64 val);
+void model_publish_root(void);
+void model_detach(void);
+void model_check_leaks(void);
+void model_coherent_scan(void);
+void *model_custom_alloc(void *cookie, size_t size, gfp_t gfp);
+void model_custom_free(void *cookie, void *pages, size_t size);
+unsigned long model_live_tables(void);
+extern const struct iommu_flush_ops harness_flush_ops;
+
+/* walker.c */
+enum {
+	WF_NONE,
+	WF_TRANSLATION,
+	WF_ACCESS,
+	WF_ADDRSIZE,
+	WF_BADTABLE,
+	WF_CONFIG,
+};
+
+enum {
+	MT_DEVICE,
+	MT_NC,
+	MT_WB,
+	MT_OTHER,
+};
+
+struct wres {
+	int fault;
+	int level;
+	u64 iova;		/* the input address walked */
+	u64 oa;			/* output address for the input address */
+	u64 base, size;		/* input range of the leaf */
+	u64 leaf_oa;		/* output address of the leaf's base */
+	u64 table, idx;		/* where the leaf descriptor lives */
+	u64 desc;
+	bool r, w, xn_u, xn_p, el0, ns, dirty, dbm;
+	int memtype, sh;
+	char why[128];
+};
+
+struct walker {
+	enum io_pgtable_fmt fmt;
+	bool s2, mali, ttbr1, hd, ns_quirk;
+	int gshift, bpl, ias, pa_bits, start_level;
+	u64 root, root_entries;
+	u64 mair;
+};
+
+int walker_init(struct walker *w, enum io_pgtable_fmt fmt,
+		const struct io_pgtable_cfg *cfg, char *err, size_t errlen);
+u64 walker_level_shift(const struct walker *w, int lvl);
+u64 walker_table_entries(const struct walker *w, int lvl);
+u64 walker_root_base(const struct walker *w);
+bool walker_desc_is_table(const struct walker *w, u64 desc, int lvl, u64 *next);
+void walker_walk(const struct walker *w, enum view v, u64 iova, struct wres *r);
+typedef void (*walk_leaf_fn)(void *arg, const struct wres *r);
+typedef void (*walk_table_fn)(void *arg, u64 table, int lvl, u64 iova_base);
+int walker_enum(const struct walker *w, enum view v, u64 start, u64 last,
+		walk_leaf_fn leaf, walk_table_fn table, void *arg,
+		char *err, size_t errlen);
+
+/* check.c: the shadow model and the state comparison */
+struct ext {
+	u64 iova, size, pa;
+	int prot;
+	bool dirty;
+};
+
+struct shadow {
+	struct ext *e;
+	int n, cap;
+};
+
+struct sem {
+	bool fault, r, w, xn_u, xn_p, el0, ns, dirty;
+	int memtype, sh;
+};
+
+struct runctx {
+	enum io_pgtable_fmt fmt;
+	struct io_pgtable_ops *ops;
+	struct io_pgtable_cfg cfg;
+	struct walker w;
+	struct shadow sh;
+	u64 in_first, in_last;	/* valid input range */
+	int opi;
+};
+
+void shadow_clear(struct shadow *s);
+bool shadow_overlaps(struct shadow *s, u64 iova, u64 size);
+void shadow_add(struct shadow *s, u64 iova, u64 size, u64 pa, int prot, bool dirty);
+void shadow_remove(struct shadow *s, u64 iova, u64 size);
+struct ext *shadow_lookup(struct shadow *s, u64 iova);
+void shadow_set_dirty(struct shadow *s, u64 iova, u64 size, bool dirty);
+void expect_sem(const struct runctx *c, int prot, bool dirty, struct sem *s);
+void check_state(struct runctx *c, u64 first, u64 last, int cat, const char *what);
+void dirty_reset(void);
+int dirty_compare(struct runctx *c, u64 first, u64 last, char *err, size_t errlen);
+
+#endif /* _IO_PGTABLE_HARNESS_H */

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Userspace shim: barriers. The model is single-threaded; these are fences. */
+#ifndef _SHIM_ASM_BARRIER_H
+#define _SHIM_ASM_BARRIER_H
+
+#include <linux/compiler.h>
+
+#define mb()			__atomic_thread_fence(__ATOMIC_SEQ_CST)
+#define rmb()			__atomic_thread_fence(__ATOMIC_ACQUIRE)
+#define wmb()			__atomic_thread_fence(__ATOMIC_RELEASE)
+#define dma_mb()		mb()
+#define dma_rmb()		rmb()
+#define dma_wmb()		wmb()
+#define smp_mb()		mb()
+#define smp_rmb()		rmb()
+#define smp_wmb()		wmb()
+#define smp_mb__before_atomic()	mb()
+#define smp_mb__after_atomic()	mb()
+
+#define smp_load_acquire(p)	__atomic_load_n(p, __ATOMIC_ACQUIRE)
+#define smp_store_release(p, v)	__atomic_store_n(p, v, __ATOMIC_RELEASE)
+
+void shim_bug(const char *file, int line, const char *cond) __attribute__((noreturn));
+
+/* Single-threaded model: a condition that is false now stays false. */
+#define __shim_cond_load(ptr, cond_expr, mo) ({				\
+	__typeof__(ptr) __PTR = (ptr);					\
+	__typeof__(*(ptr)) VAL = __atomic_load_n(__PTR, mo);		\
+	if (!(cond_expr))						\
+		shim_bug(__FILE__, __LINE__,				\
+			 "cond_load would wait forever: " #cond_expr);	\
+	VAL; })
+#define smp_cond_load_acquire(ptr, cond_expr)				\
+	__shim_cond_load(ptr, cond_expr, __ATOMIC_ACQUIRE)
+#define smp_cond_load_relaxed(ptr, cond_expr)				\
+	__shim_cond_load(ptr, cond_expr, __ATOMIC_RELAXED)
+
+#endif /* _SHIM_ASM_BARRIER_H */
