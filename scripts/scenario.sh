@@ -10,8 +10,10 @@
 #      device reads IOVAs after they were unmapped and must be blocked
 #      (a 4K page, a 2M block, an unmap that frees a last-level table)
 # usage: scenario.sh VARIANT SCENARIO     (Image must be built)
-# env: SEED, SMP, TIMEOUT, APPEND (kernel args), QEMU_EXTRA, IMAGE
-# Writes out/run/VARIANT-SCENARIO/{console.log,trace.log,verdict}; exit 0 on PASS.
+# env: SEED, SMP, TIMEOUT, APPEND (kernel args), QEMU_EXTRA, IMAGE,
+#      RUN_TAG (suffix of the run folder, for variations of a scenario)
+# Writes out/run/VARIANT-SCENARIO[-RUN_TAG]/{console.log,trace.log,verdict};
+# exit 0 on PASS.
 . "$(dirname "$0")/common.sh"
 
 v=${1:?variant}
@@ -22,7 +24,7 @@ SMP=${SMP:-2}
 SEED=${SEED:-1}
 obj=$(variant_obj "$v")
 image=${IMAGE:-$obj/arch/arm64/boot/Image}
-run=$OUT/run/$v-$s
+run=$OUT/run/$v-$s${RUN_TAG:+-$RUN_TAG}
 g=$OUT/guest
 [ -f "$image" ] || die "no $image: run 'make kernel VARIANT=$v' first"
 [ -f "$g/initramfs.cpio" ] || "$TOP/scripts/guest.sh"
