@@ -1,19 +1,24 @@
 # SPDX-License-Identifier: GPL-2.0
 # Build-and-boot driver for our io-pgtable-arm overlay on Linux 6.12.
 # See README.md. VARIANT is "ours" (base + overlay + patches) or "control"
-# (the unmodified base); SCEN is A, B or C.
+# (upstream's io-pgtable-arm.c); SCEN is A, B, C or E.
 
 VARIANT ?= $(if $(wildcard drivers/iommu/io-pgtable-arm.c),ours,control)
 SCEN ?= A
 
-.PHONY: help setup kernel boot demo test harness clean distclean
+.PHONY: help setup kernel boot demo test harness static series compile-test \
+	bench clean distclean
 
 help:
 	@echo "make demo                 build (default variant) and boot scenarios A, B, C"
 	@echo "make test                 run every test; ends with 'N passed, N failed'"
 	@echo "make kernel VARIANT=v     build Image for ours|control (default: $(VARIANT))"
-	@echo "make boot SCEN=A|B|C VARIANT=v   boot one scenario"
+	@echo "make boot SCEN=A|B|C|E VARIANT=v   boot one scenario"
 	@echo "make harness              userspace io-pgtable harness (make check)"
+	@echo "make static               checkpatch, kernel-doc, sparse and W=1 on our files"
+	@echo "make series               the upstream patch series in out/series (builds each patch)"
+	@echo "make compile-test         vmlinux with every io-pgtable-arm user, W=1"
+	@echo "make bench                benchmarks: ours against upstream 6.12"
 	@echo "make setup                install packages, extract base, sync overlay"
 	@echo "make clean / distclean    remove build outputs / everything in out/"
 
@@ -35,9 +40,34 @@ test:
 harness: setup
 	@$(MAKE) -C tools/testing/io-pgtable check
 
+static:
+	@VARIANTS=ours scripts/setup.sh && scripts/build.sh ours
+	@scripts/static-checks.sh
+
+series:
+	@scripts/series.sh
+
+compile-test: setup
+	@scripts/compile-test.sh
+
+bench: setup
+	@scripts/bench.sh
+
 clean:
 	rm -rf out/obj out/run out/guest out/harness
 
-distclean:
+diststatic: kernel
+	@scripts/static-checks.sh
+
+series:
+	@scripts/series.sh
+
+compile-test: setup
+	@scripts/compile-test.sh
+
+bench: setup
+	@scripts/bench.sh
+
+clean:
 	chmod -R u+w out 2>/dev/null || true
 	rm -rf out

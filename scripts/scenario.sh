@@ -10,7 +10,8 @@
 #      device reads IOVAs after they were unmapped and must be blocked
 #      (a 4K page, a 2M block, an unmap that frees a last-level table)
 # usage: scenario.sh VARIANT SCENARIO     (Image must be built)
-# env: SEED, SMP, TIMEOUT, APPEND (kernel args), QEMU_EXTRA, IMAGE,
+# env: SEED, SMP, TIMEOUT, APPEND (kernel args), QEMU_EXTRA, IMAGE, KUNIT=1
+#      (a selftest boot: the KUnit suite is the verdict, no disk workload),
 #      RUN_TAG (suffix of the run folder, for variations of a scenario)
 # Writes out/run/VARIANT-SCENARIO[-RUN_TAG]/{console.log,trace.log,verdict};
 # exit 0 on PASS.
@@ -35,10 +36,11 @@ disk=$run/disk.img
 truncate -s 64M "$disk"
 
 machine="virt,iommu=smmuv3"
-qargs=(-cpu max -smp "$SMP" -m 1G -nographic -no-reboot -nic none
-	-drive "if=none,file=$disk,format=raw,id=d0"
-	-device "virtio-blk-pci,drive=d0,iommu_platform=on,disable-legacy=on"
-	${QEMU_EXTRA:-})
+qargs=(-cpu max -smp "$SMP" -m 1G -nographic -no-reboot -nic none ${QEMU_EXTRA:-})
+# A selftest boot has no disk: a fault-injection run could hang its probe.
+[ "${KUNIT:-0}" = 1 ] ||
+	qargs+=(-drive "if=none,file=$disk,format=raw,id=d0"
+		-device "virtio-blk-pci,drive=d0,iommu_platform=on,disable-legacy=on")
 append="console=ttyAMA0 earlycon panic=-1 testinit.seed=$SEED ${APPEND:-}"
 
 # QEMU's device tree with dma-coherent removed from the smmuv3 node only.
@@ -67,7 +69,16 @@ E) qargs+=(-device edu); qargs+=(-dtb "$(noncoherent_dtb)")
 *) die "unknown scenario '$s' (A, B, C or E)" ;;
 esac
 
-log "$v/$s: booting (timeout ${TIMEOUT}s)"
+# KUNIT=1: a selftest boot. The io-pgtable-arm KUnit suite runs before
+# init and is the verdict; the disk workload is skipped. Otherwise KUnit
+# stays off, so the disk scenarios measure only the workload.
+if [ "${KUNIT:-0}" = 1 ]; then
+	append="$append testinit.skip=1"
+else
+	append="$append kunit.enable=0"
+fi
+
+log "$v/$s: booting (timeout ${TIMEOUT}s${KUNIT:+, KUnit}${APPEND:+, $APPEND})"
 t=$(date +%s)
 rc=0
 timeout "$TIMEOUT" qemu-system-aarch64 -M "$machine" "${qargs[@]}" \
@@ -85,13 +96,34 @@ selftest=$(grep -o 'selftest: completed with [0-9]* PASS [0-9]* FAIL' "$con" | t
 moved=$(sed -n 's/.*TESTINIT: moved \([0-9]*\) MiB.*/\1/p' "$con" | tail -1)
 group=$(sed -n 's/.*TESTINIT: iommu: \(.*\)/\1/p' "$con" | tr -d '\r' | tail -1)
 
+# The suite provokes caller-misuse warnings in io-pgtable-arm.c on purpose.
+trouble='Kernel panic|BUG:|WARNING:|Oops|Unable to handle|blocked for more than'
+trouble_lines() {
+	tr -d '\r' <"$con" | grep -E "$trouble" |
+		if [ "${KUNIT:-0}" = 1 ]; then
+			grep -v -e 'WARNING: CPU: [0-9]* PID: [0-9]* at [^ ]*drivers/iommu/io-pgtable-arm.c:' \
+				-e 'Kernel panic - not syncing: Attempted to kill init' || true
+		else
+			cat
+		fi
+}
+
 why=""
+kunit=""
+if [ "${KUNIT:-0}" = 1 ]; then
+	krc=0
+	"$TOP/scripts/kunit-verdict.sh" "$con" >"$run/kunit.txt" 2>&1 || krc=$?
+	kunit=$(grep -m1 -iE '^(summary|io-pgtable-arm:|suite)' "$run/kunit.txt" || tail -1 "$run/kunit.txt")
+fi
+
 if [ "$rc" = 124 ]; then
 	why="timed out after ${TIMEOUT}s"
 elif grep -q 'Cannot accommodate DMA translation' "$con"; then
 	why="io-pgtable refused: Cannot accommodate DMA translation for IOMMU page tables"
-elif grep -qE 'Kernel panic|BUG:|WARNING:|Oops|Unable to handle|blocked for more than' "$con"; then
-	why="kernel trouble: $(grep -m1 -E 'Kernel panic|BUG:|WARNING:|Oops|Unable to handle|blocked for more than' "$con" | tr -d '\r')"
+elif [ -n "$(trouble_lines)" ]; then
+	why="kernel trouble: $(trouble_lines | head -1)"
+elif [ "${KUNIT:-0}" = 1 ]; then
+	[ "$krc" = 0 ] || why="selftest failed (kunit-verdict exit $krc): $kunit"
 elif grep -q 'TESTINIT: FAIL' "$con"; then
 	why="guest: $(grep -m1 'TESTINIT: FAIL' "$con" | tr -d '\r' | sed 's/.*TESTINIT: FAIL //')"
 elif ! grep -q 'TESTINIT: PASS' "$con"; then
@@ -112,7 +144,11 @@ elif [ -z "$group" ] || ! echo "$group" | grep -q 'type=DMA'; then
 	why="disk is not in a DMA-translated IOMMU group ($group)"
 fi
 
-summary="${edu:+$edu, }${moved:-0} MiB verified, ${translations:-0} SMMU translations, ${events:-0} SMMU events, ${selftest:-no selftest line}, [$group], ${secs}s"
+if [ "${KUNIT:-0}" = 1 ]; then
+	summary="KUnit: $kunit; $(grep -c 'WARNING: CPU' "$con" || true) misuse warnings; ${secs}s"
+else
+	summary="${edu:+$edu, }${moved:-0} MiB verified, ${translations:-0} SMMU translations, ${events:-0} SMMU events, ${selftest:+$selftest, }[$group], ${secs}s"
+fi
 if [ -z "$why" ]; then
 	verdict="PASS"
 else

@@ -39,21 +39,24 @@ git -C "$tree" clean -qfdx
 git -C "$tree" branch -q -f series base
 git -C "$tree" checkout -q series
 
+! grep -q '@[A-Z_]*@' "$TOP/series/cover-letter.txt" ||
+	die "series: cover-letter.txt has an unfilled @PLACEHOLDER@"
 for msg in "$TOP"/series/[0-9]*.msg; do
+	grep -q '@[A-Z_]*@' "$msg" && die "series: $(basename "$msg") has an unfilled @PLACEHOLDER@"
 	subject=$(sed -n 's/^Subject: //p' "$msg")
 	while read -r what; do
 		case $what in
 		patches/*) git -C "$tree" apply --whitespace=error-all "$TOP/$what" ||
 				die "series: $what does not apply" ;;
 		*) mkdir -p "$tree/$(dirname "$what")"
-		   cp "$TOP/$what" "$tree/$what" ;;
+		   cp -r "$TOP/$what" "$tree/$(dirname "$what")/" ;;
 		esac
 	done < <(sed -n 's/^Apply: //p' "$msg")
 	git -C "$tree" add -A
 	{
 		echo "$subject"
 		echo
-		sed '1,/^$/d' "$msg"
+		grep -v -e '^Subject: ' -e '^Apply: ' "$msg" | sed '/./,$!d' 
 		echo
 		echo "Signed-off-by: $author"
 	} | git -C "$tree" commit -q -F -

@@ -90,8 +90,8 @@ sync_variant() {
 	manifest=$OUT/src/$v.manifest
 	if [ ! -d "$src" ]; then
 		log "creating $v tree (hard links to the base)"
-		mkdir -p "$OUT/src"
-		cp -al "$BASE" "$src"
+		mkdir -p "$src"
+		cp -al "$BASE/." "$src/"
 		# Directories are copies; files stay links to the read-only base.
 		find "$src" -type d -exec chmod u+w {} +
 	fi

@@ -21,25 +21,41 @@ record() {	# record NAME RC [DETAIL]
 
 default_variant() { if have_our_pgtable; then echo ours; else echo control; fi; }
 
-# Scenario with an expected result: "pass", or "refuse" (upstream in C).
-scenario() {	# scenario VARIANT SCEN EXPECT
-	local v=$1 s=$2 expect=$3 rc=0 verdict
-	"$TOP/scripts/scenario.sh" "$v" "$s" || rc=$?
-	verdict=$(head -1 "$OUT/run/$v-$s/verdict" 2>/dev/null || echo "no verdict")
+# Boot a scenario with an expected result.
+# usage: scenario EXPECT VARIANT SCEN [TAG [VAR=value...]]
+#   EXPECT: pass; refuse (upstream in C); selftest-fails, edu-fails (the
+#   sync fault injection must make that check fail).
+scenario() {
+	local expect=$1 v=$2 s=$3 tag=${4:-} rc=0 dir verdict name
+	shift 3
+	[ $# -gt 0 ] && shift
+	env RUN_TAG="$tag" "$@" "$TOP/scripts/scenario.sh" "$v" "$s" || rc=$?
+	dir=$OUT/run/$v-$s${tag:+-$tag}
+	verdict=$(head -1 "$dir/verdict" 2>/dev/null || echo "no verdict")
+	name="boot $v/$s${tag:+ ($tag${*:+: $*})}"
 	case $expect in
 	pass)
-		local what="disk workload through the SMMU"
-		[ "$s" = E ] && what="DMA after unmap faults (edu), disk workload"
-		record "boot $v/$s: $what" "$rc" \
-			"$(tail -1 "$OUT/run/$v-$s/verdict" 2>/dev/null)" ;;
+		record "$name: passes" "$rc" "$(tail -1 "$dir/verdict" 2>/dev/null)" ;;
 	refuse)
 		# Upstream refuses DMA != phys for tables: assert it still does,
 		# and that the boot then fails.
 		local ok=1
 		[ "$rc" != 0 ] && grep -q 'Cannot accommodate DMA translation' \
-			"$OUT/run/$v-$s/console.log" && ok=0
-		record "boot $v/$s: upstream refuses bounced tables and fails, as expected" \
+			"$dir/console.log" && ok=0
+		record "$name: upstream refuses bounced tables and fails, as expected" \
 			"$ok" "$verdict" ;;
+	selftest-fails)
+		local ok=1
+		grep -q 'sync fault injection active' "$dir/console.log" &&
+			grep -q 'selftest failed (kunit-verdict exit 1)' "$dir/verdict" && ok=0
+		record "$name: the bounced selftest catches the injected sync fault" \
+			"$ok" "$verdict" ;;
+	edu-fails)
+		local ok=1
+		grep -q 'sync fault injection active' "$dir/console.log" &&
+			grep -qE 'edu-iommu-test: completed with [0-9]+ PASS [1-9][0-9]* FAIL' \
+				"$dir/console.log" && ok=0
+		record "$name: the edu test catches the unsynced unmap" "$ok" "$verdict" ;;
 	esac
 }
 
@@ -83,11 +99,20 @@ for v in $variants; do
 	fi
 	for s in ${SCENARIOS:-A B C E}; do
 		case $v/$s in
-		control/C) scenario "$v" "$s" refuse ;;
+		control/C) scenario refuse "$v" "$s" ;;
 		control/E) ;;	# upstream refuses bounced tables, as in C
-		*) scenario "$v" "$s" pass ;;
+		*) scenario pass "$v" "$s" ;;
 		esac
 	done
+	[ "$v" = ours ] || continue
+	[ -z "${SCENARIOS:-}" ] || continue
+	# The KUnit selftest: coherent and non-coherent, then bounced.
+	scenario pass ours A kunit KUNIT=1
+	scenario pass ours C kunit KUNIT=1
+	# Controls: injected sync faults must be caught.
+	scenario selftest-fails ours C kunit-skip KUNIT=1 APPEND=io_pgtable_arm.sync_fault=skip
+	scenario selftest-fails ours C kunit-misplace KUNIT=1 APPEND=io_pgtable_arm.sync_fault=misplace
+	scenario edu-fails ours E stale APPEND=io_pgtable_arm.sync_fault=stale
 done
 
 printf '\n%s\n' "Results:"

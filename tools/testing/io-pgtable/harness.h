@@ -84,6 +84,18 @@ struct model {
 	unsigned long alloc_calls, fail_alloc_at;
 	unsigned long map_calls, fail_map_at;
 	bool injected;
+	/* ... and every Nth call as well (0: never) */
+	unsigned long fail_alloc_every, fail_map_every;
+	/* failures injected since model_reset() */
+	unsigned long injections;
+
+	/*
+	 * Do not track reachability (the descriptors have been scribbled
+	 * over on purpose): allocation, mapping and free accounting only.
+	 */
+	bool no_reach;
+	/* called by model_fail() instead of the longjmp, if set; no return */
+	void (*fail_hook)(void);
 
 	/* walker geometry, once the ops exist */
 	bool live;
@@ -118,6 +130,21 @@ void model_coherent_scan(void);
 void *model_custom_alloc(void *cookie, size_t size, gfp_t gfp);
 void model_custom_free(void *cookie, void *pages, size_t size);
 unsigned long model_live_tables(void);
+
+/*
+ * Threads: with model_set_threaded(true), every hook the code under test
+ * calls runs under one lock, and smp_cond_load_*() really waits.
+ */
+void model_set_threaded(bool on);
+/* Byte-for-byte image of every live table in both views, and of the heap. */
+struct model_snap;
+struct model_snap *model_snap_take(void);
+int model_snap_diff(const struct model_snap *s, char *err, size_t errlen);
+void model_snap_free(struct model_snap *s);
+/* What a DMA write by the device (or a stray CPU store) would do. */
+void model_scribble(enum view v, u64 table, u64 idx, u64 val);
+/* Physical address of a page no one has allocated (poisoned under ASan). */
+u64 model_unallocated_page(void);
 extern const struct iommu_flush_ops harness_flush_ops;
 
 /* walker.c */
@@ -209,5 +236,52 @@ void expect_sem(const struct runctx *c, int prot, bool dirty, struct sem *s);
 void check_state(struct runctx *c, u64 first, u64 last, int cat, const char *what);
 void dirty_reset(void);
 int dirty_compare(struct runctx *c, u64 first, u64 last, char *err, size_t errlen);
+
+/* main.c: the configurations */
+struct tcfg {
+	const char *name;
+	enum io_pgtable_fmt fmt;
+	unsigned long pgsizes;
+	unsigned int ias, oas;
+	unsigned long quirks;
+	bool custom;
+};
+
+extern const struct tcfg tcfgs[];
+extern const int nr_tcfgs;
+const struct tcfg *tcfg_find(const char *name);
+
+/* cases.c: set-up shared by the tests below, isolation, the tests */
+void ctx_open(struct runctx *c, const struct tcfg *t, enum dma_mode mode);
+void ctx_close(struct runctx *c);
+void ctx_unmap_all(struct runctx *c);
+u64 ctx_pgsize(const struct runctx *c, int i);
+extern bool isolate_show_log;
+int isolate(void (*fn)(void *), void *arg, int timeout, char *msg, size_t len);
+int isolate_seq(void (*fn)(void *arg, int i), void *arg, int n, int timeout,
+		char (*msg)[600]);
+
+struct bad_summary {
+	int classes, formats, cases, failed;
+};
+int bad_input_run(const char *impl, const char *out_file, bool verbose,
+		  struct bad_summary *sum);
+int bad_input_readme(const char *upstream_file, const char *readme, bool write,
+		     char *msg, size_t len);
+
+struct corrupt_summary {
+	int cases, failed;
+	unsigned long frees;
+};
+int corrupt_run(bool verbose, struct corrupt_summary *sum, char *first, size_t len);
+
+/* threads.c */
+struct thread_summary {
+	int runs, failed, threads;
+	unsigned long ops, install_rounds, install_lost, split_rounds, split_lost;
+};
+int threads_run(const char *only_cfg, int only_mode, int nthreads, int ops,
+		int rounds, bool verbose, struct thread_summary *sum,
+		char *first, size_t len);
 
 #endif /* _IO_PGTABLE_HARNESS_H */

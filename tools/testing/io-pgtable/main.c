@@ -12,20 +12,11 @@
 
 #define SZ_4T	(1ULL << 42)
 
-struct tcfg {
-	const char *name;
-	enum io_pgtable_fmt fmt;
-	unsigned long pgsizes;
-	unsigned int ias, oas;
-	unsigned long quirks;
-	bool custom;
-};
-
 #define PG4K	(SZ_4K | SZ_2M | SZ_1G)
 #define PG16K	(SZ_16K | SZ_32M)
 #define PG64K	(SZ_64K | SZ_512M | SZ_4T)
 
-static const struct tcfg tcfgs[] = {
+const struct tcfg tcfgs[] = {
 	{ "s1-4k-48",      ARM_64_LPAE_S1, PG4K,  48, 48, 0 },
 	{ "s1-4k-39-ttbr1", ARM_64_LPAE_S1, PG4K, 39, 40, IO_PGTABLE_QUIRK_ARM_TTBR1 },
 	{ "s1-4k-32-ns",   ARM_64_LPAE_S1, PG4K,  32, 36, IO_PGTABLE_QUIRK_ARM_NS },
@@ -48,6 +39,17 @@ static const struct tcfg tcfgs[] = {
 	{ "mali-48",       ARM_MALI_LPAE,  PG4K,  48, 40, 0 },
 	{ "mali-33",       ARM_MALI_LPAE,  PG4K,  33, 40, 0 },
 };
+const int nr_tcfgs = ARRAY_SIZE(tcfgs);
+
+const struct tcfg *tcfg_find(const char *name)
+{
+	int i;
+
+	for (i = 0; i < nr_tcfgs; i++)
+		if (!strcmp(tcfgs[i].name, name))
+			return &tcfgs[i];
+	return NULL;
+}
 
 struct result {
 	unsigned long runs, failed_runs;
@@ -56,14 +58,19 @@ struct result {
 };
 
 static struct opts {
-	int seeds, ops, fi_ops, fi_seeds;
+	int seeds, ops, fi_ops, fi_seeds, fi_every;
 	u64 seed_base;
 	bool check, informative, verbose, no_controls, trace;
 	const char *impl;
 	int only_mode;
 	const char *only_cfg;
-} O = { .seeds = 2, .ops = 120, .fi_ops = 12, .fi_seeds = 1, .seed_base = 1,
-	.impl = "our", .only_mode = -1 };
+	int threads, thread_ops, rounds;
+	bool threads_only, no_threads;
+	const char *bad_out, *bad_upstream, *readme, *tsan_result;
+	bool write_readme;
+} O = { .seeds = 2, .ops = 120, .fi_ops = 12, .fi_seeds = 1, .fi_every = 3,
+	.seed_base = 1, .impl = "our", .only_mode = -1, .threads = 4,
+	.thread_ops = 300, .rounds = 16 };
 
 static u64 rs;
 
@@ -85,6 +92,30 @@ struct op_counts {
 };
 
 static struct op_counts opc;
+
+/* fault injection totals */
+static struct {
+	unsigned long runs, ops, injected, snaps;
+} fis;
+
+/* compare the tables byte for byte around calls that fail */
+static bool snap_ops;
+
+static unsigned long ops_so_far(void)
+{
+	return opc.map + opc.unmap + opc.dirty + opc.iova_to_phys;
+}
+
+static void check_unchanged(struct model_snap *snap, int cat, const char *what)
+{
+	char err[300];
+
+	fis.snaps++;
+	if (model_snap_diff(snap, err, sizeof(err))) {
+		model_snap_free(snap);
+		model_fail(cat, "%s: failed, but changed the tables: %s", what, err);
+	}
+}
 
 /* ---- one run ---- */
 
@@ -132,6 +163,7 @@ static void do_map(struct run_env *e, u64 iova, u64 pa, u64 pgsize, u64 count,
 
 	opc.map++;
 	while (left) {
+		struct model_snap *snap;
 		size_t mapped = 0;
 		int ret, want = 0;
 		u64 k, limit;
@@ -142,10 +174,14 @@ static void do_map(struct run_env *e, u64 iova, u64 pa, u64 pgsize, u64 count,
 			 (unsigned long long)pgsize, (unsigned long long)left, prot);
 		if (O.trace)
 			printf("  %s\n", what);
+		snap = snap_ops ? model_snap_take() : NULL;
 		M.injected = false;
 		ret = c->ops->map_pages(c->ops, cur, cur_pa, pgsize, left, prot,
 					GFP_KERNEL, &mapped);
 		model_op_end();
+		if (snap && ret)
+			check_unchanged(snap, cat_for_error(ret), what);
+		model_snap_free(snap);
 
 		/* chunks that may be mapped: free and below the top of the range */
 		for (k = 0; k < left && !bad_size && !out; k++) {
@@ -228,6 +264,7 @@ static void do_unmap(struct run_env *e, u64 iova, u64 pgsize, u64 count)
 
 	opc.unmap++;
 	while (left) {
+		struct model_snap *snap;
 		size_t n;
 		bool out = !iova_in_range(e, cur) || !pgsize ||
 			   cur + pgsize - 1 > ias_top(e) || cur + pgsize - 1 < cur;
@@ -239,9 +276,13 @@ static void do_unmap(struct run_env *e, u64 iova, u64 pgsize, u64 count)
 		c0 = !bad_size && !out && shadow_overlaps(&c->sh, cur, pgsize);
 		if (O.trace)
 			printf("  %s\n", what);
+		snap = snap_ops ? model_snap_take() : NULL;
 		M.injected = false;
 		n = c->ops->unmap_pages(c->ops, cur, pgsize, left, &gather);
 		model_op_end();
+		if (snap && !n)
+			check_unchanged(snap, M.injected ? CAT_FAULT : CAT_STRICT, what);
+		model_snap_free(snap);
 		if ((bad_size || out) && n)
 			model_fail(CAT_STRICT, "%s: invalid unmap returned %#zx", what, n);
 		if (n % (pgsize ? pgsize : 1) || n / (pgsize ? pgsize : 1) > left)
@@ -349,7 +390,10 @@ static void op_bad(struct run_env *e)
 	struct runctx *c = &e->c;
 	u64 pg = e->pg[0], top = c->in_last;
 
+	bool was = snap_ops;
+
 	opc.bad++;
+	snap_ops = true;
 	switch (rnd_below(6)) {
 	case 0:		/* above the input range */
 		do_map(e, c->w.ttbr1 ? (c->in_first - pg) : ((top + 1) & ~(pg - 1)),
@@ -375,6 +419,7 @@ static void op_bad(struct run_env *e)
 		do_unmap(e, rand_iova(e, pg), 0, 1);
 		break;
 	}
+	snap_ops = was;
 }
 
 static void op_dirty(struct run_env *e)
@@ -466,6 +511,7 @@ static void run_ops(struct run_env *e, int nops)
 			op_unmap(e);
 	}
 	/* finally unmap everything, choosing page sizes like iommu_unmap() */
+	M.fail_alloc_every = M.fail_map_every = 0;
 	while (e->c.sh.n) {
 		u64 iova = e->c.sh.e[0].iova, left = e->c.sh.e[0].size;
 		u64 pgsize = e->pg[0], count;
@@ -491,10 +537,11 @@ static void run_ops(struct run_env *e, int nops)
  * Run one seeded sequence. Returns 0 on success, or 1 + category of the
  * first failure (its message left in M.fail_msg).
  */
-static int one_run(const struct tcfg *t, enum dma_mode mode, enum control ctl,
-		   u64 seed, int nops, unsigned long fail_alloc_at,
-		   unsigned long fail_map_at, unsigned long *allocs,
-		   unsigned long *maps)
+static int one_run_every(const struct tcfg *t, enum dma_mode mode,
+			 enum control ctl, u64 seed, int nops,
+			 unsigned long fail_alloc_at, unsigned long fail_map_at,
+			 unsigned long *allocs, unsigned long *maps,
+			 unsigned long every_alloc, unsigned long every_map)
 {
 	static struct run_env env;
 	struct run_env *e = &env;
@@ -563,6 +610,9 @@ static int one_run(const struct tcfg *t, enum dma_mode mode, enum control ctl,
 	if (!e->npg)
 		model_fail(CAT_ALLOC, "no page sizes");
 	model_publish_root();
+	/* failures all along the sequence, once the page table exists */
+	M.fail_alloc_every = every_alloc;
+	M.fail_map_every = every_map;
 
 	/* a window of four largest blocks keeps tables few but shared */
 	e->win_size = min_t(u64, e->pg[e->npg - 1] * 4,
@@ -590,6 +640,33 @@ out:
 	M.fail_jmp = NULL;
 	(void)ok_alloc_failure;
 	return 0;
+}
+
+static int one_run(const struct tcfg *t, enum dma_mode mode, enum control ctl,
+		   u64 seed, int nops, unsigned long fail_alloc_at,
+		   unsigned long fail_map_at, unsigned long *allocs,
+		   unsigned long *maps)
+{
+	return one_run_every(t, mode, ctl, seed, nops, fail_alloc_at,
+			     fail_map_at, allocs, maps, 0, 0);
+}
+
+/* A run under fault injection: byte-for-byte checks, totals */
+static int fi_run(const struct tcfg *t, enum dma_mode mode, u64 seed, int nops,
+		  unsigned long at_alloc, unsigned long at_map,
+		  unsigned long every_alloc, unsigned long every_map)
+{
+	unsigned long before = ops_so_far();
+	int rc;
+
+	snap_ops = true;
+	rc = one_run_every(t, mode, CTL_NONE, seed, nops, at_alloc, at_map,
+			   NULL, NULL, every_alloc, every_map);
+	snap_ops = false;
+	fis.runs++;
+	fis.ops += ops_so_far() - before;
+	fis.injected += M.injections;
+	return rc;
 }
 
 /* ---- reporting ---- */
@@ -652,8 +729,7 @@ static void run_mode(enum dma_mode mode, struct result *res, struct result *fi)
 				snprintf(label, sizeof(label), "%s/%s/seed %llu alloc#%lu",
 					 mode_names[mode], t->name,
 					 (unsigned long long)seed + 1000, n);
-				rc = one_run(t, mode, CTL_NONE, seed + 1000, O.fi_ops, n, 0,
-					     NULL, NULL);
+				rc = fi_run(t, mode, seed + 1000, O.fi_ops, n, 0, 0, 0);
 				note(fi, rc ? CAT_FAULT + 1 : 0, label);
 				if (rc && !strstr(fi->first[CAT_FAULT], "["))
 					snprintf(fi->first[CAT_FAULT] + strlen(fi->first[CAT_FAULT]),
@@ -664,14 +740,26 @@ static void run_mode(enum dma_mode mode, struct result *res, struct result *fi)
 				snprintf(label, sizeof(label), "%s/%s/seed %llu dma_map#%lu",
 					 mode_names[mode], t->name,
 					 (unsigned long long)seed + 1000, n);
-				rc = one_run(t, mode, CTL_NONE, seed + 1000, O.fi_ops, 0, n,
-					     NULL, NULL);
+				rc = fi_run(t, mode, seed + 1000, O.fi_ops, 0, n, 0, 0);
 				note(fi, rc ? CAT_FAULT + 1 : 0, label);
 				if (rc && !strstr(fi->first[CAT_FAULT], "["))
 					snprintf(fi->first[CAT_FAULT] + strlen(fi->first[CAT_FAULT]),
 						 sizeof(fi->first[0]) - strlen(fi->first[CAT_FAULT]),
 						 " [%s]", cat_names[rc - 1]);
 			}
+			/* whole sequences, failing every Nth allocation, mapping */
+			if (!O.fi_every)
+				continue;
+			snprintf(label, sizeof(label), "%s/%s/seed %llu every %d",
+				 mode_names[mode], t->name,
+				 (unsigned long long)seed + 2000, O.fi_every);
+			rc = fi_run(t, mode, seed + 2000, O.ops, 0, 0, O.fi_every,
+				    mode == MODE_COHERENT ? 0 : O.fi_every + 1);
+			note(fi, rc ? CAT_FAULT + 1 : 0, label);
+			if (rc && !strstr(fi->first[CAT_FAULT], "["))
+				snprintf(fi->first[CAT_FAULT] + strlen(fi->first[CAT_FAULT]),
+					 sizeof(fi->first[0]) - strlen(fi->first[CAT_FAULT]),
+					 " [%s]", cat_names[rc - 1]);
 		}
 	}
 }
@@ -698,7 +786,11 @@ static void usage(const char *argv0)
 	fprintf(stderr,
 		"usage: %s [--seeds N] [--ops N] [--fi-ops N] [--fi-seeds N] [--seed-base S]\n"
 		"          [--impl NAME] [--check | --informative] [--mode M] [--cfg NAME]\n"
-		"          [--no-controls] [--verbose]\n", argv0);
+		"          [--no-controls] [--verbose] [--fi-every N]\n"
+		"          [--threads N] [--thread-ops N] [--rounds N] [--threads-only | --no-threads]\n"
+		"          [--bad-input-out FILE] [--bad-input-upstream FILE] [--readme FILE [--write-readme]]\n"
+		"          [--tsan-result \"N passed, N failed\"]\n",
+		argv0);
 	exit(2);
 }
 
@@ -712,8 +804,19 @@ int main(int argc, char **argv)
 		{ "mode", 1, NULL, 'm' }, { "cfg", 1, NULL, 'g' },
 		{ "no-controls", 0, NULL, 'n' }, { "verbose", 0, NULL, 'v' },
 		{ "trace", 0, NULL, 't' },
+		{ "fi-every", 1, NULL, 'E' }, { "threads", 1, NULL, 'T' },
+		{ "thread-ops", 1, NULL, 'O' }, { "rounds", 1, NULL, 'R' },
+		{ "threads-only", 0, NULL, 'X' }, { "no-threads", 0, NULL, 'N' },
+		{ "bad-input-out", 1, NULL, 'B' },
+		{ "bad-input-upstream", 1, NULL, 'U' },
+		{ "readme", 1, NULL, 'r' }, { "write-readme", 0, NULL, 'W' },
+		{ "tsan-result", 1, NULL, 'Z' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct bad_summary bs;
+	struct corrupt_summary cs;
+	struct thread_summary ts;
+	char first[700], msg[300];
 	struct result res[NR_MODES], fi[NR_MODES], ctl[NR_CONTROLS];
 	int opt, m, c, passed = 0, failed = 0;
 	struct timespec t0, t1;
@@ -732,6 +835,17 @@ int main(int argc, char **argv)
 		case 'v': O.verbose = true; break;
 		case 't': O.trace = true; break;
 		case 'g': O.only_cfg = optarg; break;
+		case 'E': O.fi_every = atoi(optarg); break;
+		case 'T': O.threads = atoi(optarg); break;
+		case 'O': O.thread_ops = atoi(optarg); break;
+		case 'R': O.rounds = atoi(optarg); break;
+		case 'X': O.threads_only = true; break;
+		case 'N': O.no_threads = true; break;
+		case 'B': O.bad_out = optarg; break;
+		case 'U': O.bad_upstream = optarg; break;
+		case 'r': O.readme = optarg; break;
+		case 'W': O.write_readme = true; break;
+		case 'Z': O.tsan_result = optarg; break;
 		case 'm':
 			for (m = 0; m < NR_MODES; m++)
 				if (!strcmp(optarg, mode_names[m]))
@@ -745,11 +859,14 @@ int main(int argc, char **argv)
 	}
 	model_init();
 	M.quiet = !O.verbose;
+	isolate_show_log = O.verbose;
 	memset(res, 0, sizeof(res));
 	memset(fi, 0, sizeof(fi));
 	memset(ctl, 0, sizeof(ctl));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 
+	if (O.threads_only)
+		goto threads;
 	printf("io-pgtable harness: %s io-pgtable-arm.c, %d seeds x %d ops, fault injection on %d seed(s) x %d ops\n",
 	       O.impl, O.seeds, O.ops, O.fi_seeds, O.fi_ops);
 	for (m = 0; m < NR_MODES; m++) {
@@ -820,6 +937,78 @@ int main(int argc, char **argv)
 			}
 		}
 	}
+	printf("\nfault injection: %lu runs, %lu operations under fault injection, %lu failures injected, %lu failed calls compared byte for byte\n",
+	       fis.runs, fis.ops, fis.injected, fis.snaps);
+
+	/* bad input: every class on every configuration */
+	bad_input_run(O.impl, O.bad_out, O.verbose, &bs);
+	if (!bs.failed) {
+		passed++;
+		printf("BAD INPUT: pass (%d classes x %d configurations)\n",
+		       bs.classes, bs.formats);
+	} else {
+		failed++;
+		printf("BAD INPUT: FAIL (%d of %d cases)\n", bs.failed, bs.cases);
+	}
+	if (O.readme && !O.only_cfg && O.only_mode < 0) {
+		int r = bad_input_readme(O.bad_upstream, O.readme, O.write_readme,
+					 msg, sizeof(msg));
+
+		if (r) {
+			failed++;
+			printf("README TABLE: FAIL: %s\n", msg);
+		} else {
+			passed++;
+			printf("README TABLE: pass: %s\n", msg);
+		}
+	}
+
+	corrupt_run(O.verbose, &cs, first, sizeof(first));
+	printf("\ncorrupted descriptors: %d cases (configurations x walkers x views x scribbles), %d failed\n",
+	       cs.cases, cs.failed);
+	if (cs.failed) {
+		failed++;
+		printf("  first failure: %s\nCORRUPT: FAIL\n", first);
+	} else {
+		passed++;
+		printf("CORRUPT: pass\n");
+	}
+
+threads:
+	if (!O.no_threads) {
+		threads_run(O.only_cfg, O.only_mode, O.threads, O.thread_ops,
+			    O.rounds, O.verbose, &ts, first, sizeof(first));
+		printf("\nthreads%s: %d runs x %d threads, %lu operations; %lu install rounds (%lu with a lost claim), %lu split rounds (%lu with a lost claim); %d runs failed\n",
+#ifdef __SANITIZE_THREAD__
+		       " (ThreadSanitizer)",
+#else
+		       "",
+#endif
+		       ts.runs, ts.threads, ts.ops, ts.install_rounds,
+		       ts.install_lost, ts.split_rounds, ts.split_lost, ts.failed);
+		if (ts.failed) {
+			failed++;
+			printf("  first failure: %s\nTHREADS: FAIL\n", first);
+		} else {
+			passed++;
+			printf("THREADS: pass\n");
+		}
+	}
+
+	/* the ThreadSanitizer build's summary line, run before us */
+	if (O.tsan_result) {
+		int tp = -1, tf = -1;
+
+		sscanf(O.tsan_result, "%d passed, %d failed", &tp, &tf);
+		if (tp > 0 && !tf) {
+			passed++;
+			printf("TSAN: pass (make tsan: %s)\n", O.tsan_result);
+		} else {
+			failed++;
+			printf("TSAN: FAIL (make tsan: \"%s\")\n", O.tsan_result);
+		}
+	}
+
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	printf("\noperations: %lu map, %lu unmap, %lu bad-argument, %lu iova_to_phys, %lu dirty; %lu state checks; %.1fs\n",
 	       opc.map, opc.unmap, opc.bad, opc.iova_to_phys, opc.dirty, opc.checks,

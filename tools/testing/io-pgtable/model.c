@@ -12,10 +12,13 @@
  * already be fully visible; when one disappears, the subtree becomes
  * unreachable and waits for a walk-cache flush before it may be freed.
  */
+#include <pthread.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "harness.h"
 
@@ -80,6 +83,58 @@ static struct kmem_hdr kmem_list = { &kmem_list, &kmem_list };
 static unsigned long kmem_live;
 static u64 rng_state = 1;
 
+/* threads: one lock around every hook (recursive: hooks nest) */
+static bool mt_on;
+static pthread_mutex_t mt_lock;
+
+#ifdef __SANITIZE_THREAD__
+/*
+ * The model's reads of table memory are the walker's (hardware) reads, and
+ * are ordered by the descriptor the CPU wrote last, which TSan cannot see:
+ * inside the hooks, reads are not reported. Writes still are, so the model
+ * poisoning a page that another thread still reads is caught.
+ */
+void AnnotateIgnoreReadsBegin(const char *file, int line);
+void AnnotateIgnoreReadsEnd(const char *file, int line);
+#define TSAN_IGNORE_READS_BEGIN()	AnnotateIgnoreReadsBegin(__FILE__, __LINE__)
+#define TSAN_IGNORE_READS_END()		AnnotateIgnoreReadsEnd(__FILE__, __LINE__)
+#else
+#define TSAN_IGNORE_READS_BEGIN()	do { } while (0)
+#define TSAN_IGNORE_READS_END()		do { } while (0)
+#endif
+
+static void mt_enter(void)
+{
+	if (mt_on) {
+		pthread_mutex_lock(&mt_lock);
+		TSAN_IGNORE_READS_BEGIN();
+	}
+}
+
+static void mt_leave(void)
+{
+	if (mt_on) {
+		TSAN_IGNORE_READS_END();
+		pthread_mutex_unlock(&mt_lock);
+	}
+}
+
+void model_set_threaded(bool on)
+{
+	static bool init;
+
+	if (!init) {
+		pthread_mutexattr_t a;
+
+		pthread_mutexattr_init(&a);
+		pthread_mutexattr_settype(&a, PTHREAD_MUTEX_RECURSIVE);
+		pthread_mutex_init(&mt_lock, &a);
+		pthread_mutexattr_destroy(&a);
+		init = true;
+	}
+	mt_on = on;
+}
+
 /* pending delayed sync (CTL_DELAY_SYNC) */
 static bool delay_pending;
 static dma_addr_t delay_dma;
@@ -113,6 +168,8 @@ void model_fail(int cat, const char *fmt, ...)
 	vsnprintf(M.fail_msg, sizeof(M.fail_msg), fmt, ap);
 	va_end(ap);
 	M.fail_cat = cat;
+	if (M.fail_hook)
+		M.fail_hook();
 	if (!M.fail_jmp) {
 		fprintf(stderr, "model failure outside a run: %s\n", M.fail_msg);
 		abort();
@@ -122,9 +179,29 @@ void model_fail(int cat, const char *fmt, ...)
 
 void shim_warn(const char *file, int line, const char *cond)
 {
+	mt_enter();
 	M.st.warns++;
 	if (!M.quiet)
 		fprintf(stderr, "WARN: %s:%d: %s\n", file, line, cond);
+	mt_leave();
+}
+
+void shim_cond_wait(const char *file, int line, const char *cond,
+		    unsigned long spins)
+{
+	static __thread struct timespec t0;
+	struct timespec t;
+
+	if (!mt_on)
+		shim_bug(file, line, "cond_load would wait forever (single-threaded)");
+	if (!spins)
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+	sched_yield();
+	if (spins % 1024 != 1023)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	if (t.tv_sec - t0.tv_sec > 20)
+		model_fail(CAT_ORDER, "%s:%d: waited 20 s for %s", file, line, cond);
 }
 
 void shim_bug(const char *file, int line, const char *cond)
@@ -182,8 +259,10 @@ static struct alloc_rec *rec_of_phys(u64 pa)
 static bool inject_alloc(void)
 {
 	M.alloc_calls++;
-	if (M.fail_alloc_at && M.alloc_calls == M.fail_alloc_at) {
+	if ((M.fail_alloc_at && M.alloc_calls == M.fail_alloc_at) ||
+	    (M.fail_alloc_every && M.alloc_calls % M.fail_alloc_every == 0)) {
 		M.injected = true;
+		M.injections++;
 		return true;
 	}
 	return false;
@@ -231,6 +310,8 @@ static void *page_alloc(int order, bool custom)
 
 static void check_release(struct alloc_rec *rec, const char *what)
 {
+	if (M.no_reach)
+		return;
 	if (M.mode == MODE_COHERENT && M.live)
 		model_coherent_scan();
 	if (rec->reachable)
@@ -274,29 +355,63 @@ static void page_free(void *va, size_t size, bool custom)
 	M.st.frees++;
 }
 
-void *shim_page_alloc(int nid, gfp_t gfp, int order)
+static void *__shim_page_alloc(int nid, gfp_t gfp, int order)
 {
 	if (gfp & __GFP_HIGHMEM)
 		model_fail(CAT_ORDER, "table allocation with __GFP_HIGHMEM");
 	return page_alloc(order, false);
 }
 
-void shim_page_free(void *va, int order)
+void *shim_page_alloc(int nid, gfp_t gfp, int order)
+{
+	void *r;
+
+	mt_enter();
+	r = __shim_page_alloc(nid, gfp, order);
+	mt_leave();
+	return r;
+}
+
+static void __shim_page_free(void *va, int order)
 {
 	page_free(va, PAGE_SIZE << order, false);
 }
 
-void *model_custom_alloc(void *cookie, size_t size, gfp_t gfp)
+void shim_page_free(void *va, int order)
+{
+	mt_enter();
+	__shim_page_free(va, order);
+	mt_leave();
+}
+
+static void *__model_custom_alloc(void *cookie, size_t size, gfp_t gfp)
 {
 	return page_alloc(get_order(size), true);
 }
 
-void model_custom_free(void *cookie, void *pages, size_t size)
+void *model_custom_alloc(void *cookie, size_t size, gfp_t gfp)
+{
+	void *r;
+
+	mt_enter();
+	r = __model_custom_alloc(cookie, size, gfp);
+	mt_leave();
+	return r;
+}
+
+static void __model_custom_free(void *cookie, void *pages, size_t size)
 {
 	page_free(pages, PAGE_SIZE << get_order(size), true);
 }
 
-void *shim_kmalloc(size_t size, gfp_t gfp, bool zero, bool kv)
+void model_custom_free(void *cookie, void *pages, size_t size)
+{
+	mt_enter();
+	__model_custom_free(cookie, pages, size);
+	mt_leave();
+}
+
+static void *__shim_kmalloc(size_t size, gfp_t gfp, bool zero, bool kv)
 {
 	struct kmem_hdr *h;
 
@@ -321,7 +436,17 @@ void *shim_kmalloc(size_t size, gfp_t gfp, bool zero, bool kv)
 	return h + 1;
 }
 
-void shim_kfree(const void *p, bool kv)
+void *shim_kmalloc(size_t size, gfp_t gfp, bool zero, bool kv)
+{
+	void *r;
+
+	mt_enter();
+	r = __shim_kmalloc(size, gfp, zero, kv);
+	mt_leave();
+	return r;
+}
+
+static void __shim_kfree(const void *p, bool kv)
 {
 	struct kmem_hdr *h;
 
@@ -339,6 +464,13 @@ void shim_kfree(const void *p, bool kv)
 	h->next->prev = h->prev;
 	kmem_live--;
 	free(h);
+}
+
+void shim_kfree(const void *p, bool kv)
+{
+	mt_enter();
+	__shim_kfree(p, kv);
+	mt_leave();
 }
 
 /* ---- DMA mappings and the device view ---- */
@@ -379,6 +511,33 @@ static u64 rd64(const u8 *p)
 	return v;
 }
 
+/*
+ * The CPU view may be written by other threads while the model reads it (a
+ * cache line cleaned while the CPU writes a neighbouring entry): read it with
+ * relaxed atomics, as the hardware would, per naturally aligned word.
+ */
+static u64 rd64_cpu(const u8 *p)
+{
+	if (!((uintptr_t)p & 7))
+		return __atomic_load_n((const u64 *)p, __ATOMIC_RELAXED);
+	return rd64(p);
+}
+
+static void copy_from_cpu(u8 *dst, const u8 *src, u64 len)
+{
+	while (len && ((uintptr_t)src & 7)) {
+		*dst++ = __atomic_load_n(src++, __ATOMIC_RELAXED);
+		len--;
+	}
+	for (; len >= 8; len -= 8, src += 8, dst += 8) {
+		u64 v = __atomic_load_n((const u64 *)src, __ATOMIC_RELAXED);
+
+		memcpy(dst, &v, 8);
+	}
+	while (len--)
+		*dst++ = __atomic_load_n(src++, __ATOMIC_RELAXED);
+}
+
 static void link_table(u64 addr, int lvl, u64 iova_base, const char *how);
 static void unlink_table(struct alloc_rec *rec);
 
@@ -411,12 +570,12 @@ static void dev_update(struct dma_rec *m, u64 off, u64 len)
 	u64 *old = NULL;
 	int n = (w1 - w0) / 8;
 
-	if (rec->reachable) {
+	if (rec->reachable && !M.no_reach) {
 		old = malloc(n * sizeof(u64));
 		for (i = 0; i < (u64)n; i++)
 			old[i] = rd64(dev_store(m, w0 + i * 8));
 	}
-	memcpy(dev_store(m, off), rec->va + (m->phys - rec->phys) + off, len);
+	copy_from_cpu(dev_store(m, off), rec->va + (m->phys - rec->phys) + off, len);
 	if (!old)
 		return;
 	for (i = 0; i < (u64)n; i++) {
@@ -469,15 +628,17 @@ static void do_sync(dma_addr_t dma, size_t size, bool exact)
 	dev_update(m, off, end - off);
 }
 
-dma_addr_t shim_dma_map_single(struct device *dev, void *va, size_t size, int dir)
+static dma_addr_t __shim_dma_map_single(struct device *dev, void *va, size_t size, int dir)
 {
 	struct alloc_rec *rec;
 	struct dma_rec *m;
 	u64 pa;
 
 	M.map_calls++;
-	if (M.fail_map_at && M.map_calls == M.fail_map_at) {
+	if ((M.fail_map_at && M.map_calls == M.fail_map_at) ||
+	    (M.fail_map_every && M.map_calls % M.fail_map_every == 0)) {
 		M.injected = true;
+		M.injections++;
 		return DMA_MAPPING_ERROR;
 	}
 	if (dev != &harness_dev)
@@ -545,11 +706,21 @@ dma_addr_t shim_dma_map_single(struct device *dev, void *va, size_t size, int di
 		dev_update(m, 0, min_t(u64, end - (pa & (LINE_SIZE - 1)), size));
 		if (end - (pa & (LINE_SIZE - 1)) > size) {
 			/* line tail beyond the buffer: clean it too */
-			memcpy(devmem + (pa - PHYS_BASE) + size, (u8 *)va + size,
-			       end - (pa & (LINE_SIZE - 1)) - size);
+			copy_from_cpu(devmem + (pa - PHYS_BASE) + size, (u8 *)va + size,
+				      end - (pa & (LINE_SIZE - 1)) - size);
 		}
 	}
 	return m->dma;
+}
+
+dma_addr_t shim_dma_map_single(struct device *dev, void *va, size_t size, int dir)
+{
+	dma_addr_t r;
+
+	mt_enter();
+	r = __shim_dma_map_single(dev, va, size, dir);
+	mt_leave();
+	return r;
 }
 
 static void flush_delayed(void)
@@ -560,7 +731,7 @@ static void flush_delayed(void)
 	}
 }
 
-void shim_dma_unmap_single(struct device *dev, dma_addr_t dma, size_t size, int dir)
+static void __shim_dma_unmap_single(struct device *dev, dma_addr_t dma, size_t size, int dir)
 {
 	struct dma_rec *m;
 	u64 u;
@@ -581,7 +752,14 @@ void shim_dma_unmap_single(struct device *dev, dma_addr_t dma, size_t size, int 
 	M.st.unmaps++;
 }
 
-void shim_dma_sync_for_device(struct device *dev, dma_addr_t dma, size_t size, int dir)
+void shim_dma_unmap_single(struct device *dev, dma_addr_t dma, size_t size, int dir)
+{
+	mt_enter();
+	__shim_dma_unmap_single(dev, dma, size, dir);
+	mt_leave();
+}
+
+static void __shim_dma_sync_for_device(struct device *dev, dma_addr_t dma, size_t size, int dir)
 {
 	bool exact = M.mode == MODE_BOUNCE;
 
@@ -617,6 +795,13 @@ void shim_dma_sync_for_device(struct device *dev, dma_addr_t dma, size_t size, i
 		break;
 	}
 	do_sync(dma, size, exact);
+}
+
+void shim_dma_sync_for_device(struct device *dev, dma_addr_t dma, size_t size, int dir)
+{
+	mt_enter();
+	__shim_dma_sync_for_device(dev, dma, size, dir);
+	mt_leave();
 }
 
 void shim_dma_sync_for_cpu(struct device *dev, dma_addr_t dma, size_t size, int dir)
@@ -660,7 +845,7 @@ static void link_table(u64 addr, int lvl, u64 iova_base, const char *how)
 			   (unsigned long long)addr, lvl);
 	for (i = 0; m && i < size / 8; i++) {
 		u64 dv = rd64(dev_store(m, off + i * 8));
-		u64 cv = rd64(rec->va + (m->phys - rec->phys) + off + i * 8);
+		u64 cv = rd64_cpu(rec->va + (m->phys - rec->phys) + off + i * 8);
 
 		if ((dv & ~SW_BITS) != (cv & ~SW_BITS))
 			model_fail(CAT_ORDER,
@@ -754,7 +939,7 @@ void model_coherent_scan(void)
 	struct alloc_rec *rec;
 	char err[256];
 
-	if (!M.live)
+	if (!M.live || M.no_reach)
 		return;
 	for (rec = all_recs; rec; rec = rec->next_all)
 		rec->seen = false;
@@ -787,11 +972,18 @@ void model_detach(void)
 	M.live = false;
 }
 
-void model_op_end(void)
+static void __model_op_end(void)
 {
 	flush_delayed();
 	if (M.mode == MODE_COHERENT)
 		model_coherent_scan();
+}
+
+void model_op_end(void)
+{
+	mt_enter();
+	__model_op_end();
+	mt_leave();
 }
 
 unsigned long model_live_tables(void)
@@ -831,9 +1023,9 @@ int model_read_desc(enum view v, u64 table, u64 table_size, u64 idx,
 	if (v == VIEW_DEV && m && M.mode != MODE_COHERENT)
 		*val = rd64(dev_store(m, off));
 	else if (m)
-		*val = rd64(rec->va + (m->phys - rec->phys) + off);
+		*val = rd64_cpu(rec->va + (m->phys - rec->phys) + off);
 	else
-		*val = rd64(rec->va + off);
+		*val = rd64_cpu(rec->va + off);
 	return 0;
 }
 
@@ -850,7 +1042,7 @@ void model_write_desc_cpu(u64 table, u64 idx, u64 val)
 
 /* ---- TLB callbacks ---- */
 
-static void tlb_flush_all(void *cookie)
+static void __tlb_flush_all(void *cookie)
 {
 	struct alloc_rec *rec;
 
@@ -862,8 +1054,15 @@ static void tlb_flush_all(void *cookie)
 	M.st.flush_all++;
 }
 
-static void tlb_flush_walk(unsigned long iova, size_t size, size_t granule,
-			   void *cookie)
+static void tlb_flush_all(void *cookie)
+{
+	mt_enter();
+	__tlb_flush_all(cookie);
+	mt_leave();
+}
+
+static void __tlb_flush_walk(unsigned long iova, size_t size, size_t granule,
+			     void *cookie)
 {
 	struct alloc_rec *rec;
 	u64 last = iova + size - 1;
@@ -881,10 +1080,26 @@ static void tlb_flush_walk(unsigned long iova, size_t size, size_t granule,
 	M.st.flush_walk++;
 }
 
+static void tlb_flush_walk(unsigned long iova, size_t size, size_t granule,
+			   void *cookie)
+{
+	mt_enter();
+	__tlb_flush_walk(iova, size, granule, cookie);
+	mt_leave();
+}
+
+static void __tlb_add_page(struct iommu_iotlb_gather *gather, unsigned long iova,
+			   size_t granule, void *cookie)
+{
+	M.st.add_page++;
+}
+
 static void tlb_add_page(struct iommu_iotlb_gather *gather, unsigned long iova,
 			 size_t granule, void *cookie)
 {
-	M.st.add_page++;
+	mt_enter();
+	__tlb_add_page(gather, iova, granule, cookie);
+	mt_leave();
 }
 
 const struct iommu_flush_ops harness_flush_ops = {
@@ -958,6 +1173,9 @@ void model_reset(enum dma_mode mode, enum control ctl, int ctl_n)
 	M.control_n = ctl_n;
 	M.alloc_calls = M.map_calls = 0;
 	M.fail_alloc_at = M.fail_map_at = 0;
+	M.fail_alloc_every = M.fail_map_every = 0;
+	M.injections = 0;
+	M.no_reach = false;
 	M.injected = false;
 	M.live = false;
 	M.seq = 0;
@@ -969,4 +1187,156 @@ void model_seed(u64 seed)
 	rng_state = seed * 0x9e3779b97f4a7c15ULL + 0x1234567;
 	if (!rng_state)
 		rng_state = 1;
+}
+
+/* ---- snapshots, scribbles ---- */
+
+struct snap_blk {
+	u64 addr;
+	size_t size;
+	bool dev;
+	u8 *bytes;
+};
+
+struct model_snap {
+	struct snap_blk *b;
+	int n;
+	unsigned long kmem_live;
+};
+
+static void snap_add(struct model_snap *s, u64 addr, const u8 *p, size_t size,
+		     bool dev)
+{
+	struct snap_blk *b;
+
+	s->b = realloc(s->b, (s->n + 1) * sizeof(*s->b));
+	b = &s->b[s->n++];
+	b->addr = addr;
+	b->size = size;
+	b->dev = dev;
+	b->bytes = malloc(size);
+	copy_from_cpu(b->bytes, p, size);
+}
+
+/*
+ * Every live table page (CPU view) and every live mapping's device view
+ * (memory at the point of coherency, or the bounce copy), in list order.
+ */
+struct model_snap *model_snap_take(void)
+{
+	struct model_snap *s = calloc(1, sizeof(*s));
+	struct alloc_rec *rec;
+	struct dma_rec *m;
+
+	mt_enter();
+	for (rec = all_recs; rec; rec = rec->next_all)
+		if (rec->live)
+			snap_add(s, rec->phys, rec->va, rec->size, false);
+	for (m = all_maps; m; m = m->next)
+		if (m->live)
+			snap_add(s, m->dma, dev_store(m, 0), m->size, true);
+	s->kmem_live = kmem_live;
+	mt_leave();
+	return s;
+}
+
+void model_snap_free(struct model_snap *s)
+{
+	int i;
+
+	if (!s)
+		return;
+	for (i = 0; i < s->n; i++)
+		free(s->b[i].bytes);
+	free(s->b);
+	free(s);
+}
+
+/* 0 if the tables are byte for byte as in @s, in both views; else say how */
+int model_snap_diff(const struct model_snap *s, char *err, size_t errlen)
+{
+	struct model_snap *now = model_snap_take();
+	int i, j, ret = 0;
+
+	if (now->kmem_live != s->kmem_live) {
+		snprintf(err, errlen, "%lu kmalloc() allocations live, %lu before",
+			 now->kmem_live, s->kmem_live);
+		ret = -1;
+		goto out;
+	}
+	for (i = 0; i < now->n || i < s->n; i++) {
+		const struct snap_blk *a = i < s->n ? &s->b[i] : NULL;
+		const struct snap_blk *b = i < now->n ? &now->b[i] : NULL;
+
+		if (!a || !b || a->addr != b->addr || a->size != b->size ||
+		    a->dev != b->dev) {
+			const struct snap_blk *x = a ? a : b;
+
+			snprintf(err, errlen, "%s %s %#llx (%zu bytes) %s",
+				 x->dev ? "mapping" : "table page",
+				 x == a ? "before" : "now",
+				 (unsigned long long)x->addr, x->size,
+				 x == a ? "is gone or moved" : "is new");
+			ret = -1;
+			goto out;
+		}
+		for (j = 0; j + 8 <= (int)a->size; j += 8) {
+			if (!memcmp(a->bytes + j, b->bytes + j, 8))
+				continue;
+			snprintf(err, errlen, "%s view of %#llx entry %d: %#llx, was %#llx",
+				 a->dev ? "device" : "CPU",
+				 (unsigned long long)a->addr, j / 8,
+				 (unsigned long long)rd64(b->bytes + j),
+				 (unsigned long long)rd64(a->bytes + j));
+			ret = -1;
+			goto out;
+		}
+		if (memcmp(a->bytes, b->bytes, a->size)) {
+			snprintf(err, errlen, "%s view of %#llx: tail bytes differ",
+				 a->dev ? "device" : "CPU", (unsigned long long)a->addr);
+			ret = -1;
+			goto out;
+		}
+	}
+out:
+	model_snap_free(now);
+	return ret;
+}
+
+/*
+ * Overwrite entry @idx of the table the walker knows as @table: in the device
+ * view only (VIEW_DEV: a device write the CPU never sees), or in the table
+ * memory itself and, as a write to memory would, in the device view too.
+ */
+void model_scribble(enum view v, u64 table, u64 idx, u64 val)
+{
+	struct dma_rec *m;
+	struct alloc_rec *rec;
+	u64 off;
+
+	mt_enter();
+	rec = rec_of_table_addr(table, &m);
+	if (!rec)
+		model_fail(CAT_XLATE, "scribble: %#llx is not a table",
+			   (unsigned long long)table);
+	off = (m ? table - m->dma : table - rec->phys) + idx * 8;
+	if (m && M.mode != MODE_COHERENT)
+		memcpy(dev_store(m, off), &val, 8);
+	if (v == VIEW_CPU)
+		__atomic_store_n((u64 *)(rec->va + (m ? m->phys - rec->phys : 0) + off),
+				 val, __ATOMIC_RELAXED);
+	mt_leave();
+}
+
+u64 model_unallocated_page(void)
+{
+	unsigned long p, i;
+
+	mt_enter();
+	p = model_rand() % ARENA_PAGES;
+	for (i = 0; i < ARENA_PAGES; i++, p = (p + 1) % ARENA_PAGES)
+		if (!page_owner[p])
+			break;
+	mt_leave();
+	return PHYS_BASE + ((u64)p << PAGE_SHIFT);
 }

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Userspace shim: barriers. The model is single-threaded; these are fences. */
+/*
+ * Userspace shim: barriers, as C11 fences. ThreadSanitizer does not model
+ * stand-alone fences; see linux/atomic.h for what the TSan build does instead.
+ */
 #ifndef _SHIM_ASM_BARRIER_H
 #define _SHIM_ASM_BARRIER_H
 
@@ -22,13 +25,26 @@
 
 void shim_bug(const char *file, int line, const char *cond) __attribute__((noreturn));
 
-/* Single-threaded model: a condition that is false now stays false. */
+/*
+ * Called while a cond_load's condition is false. Single-threaded, that is a
+ * bug (the condition can never change); with the harness's threads running
+ * (model_set_threaded()) it yields and gives up, as a model failure, after a
+ * few seconds.
+ */
+void shim_cond_wait(const char *file, int line, const char *cond,
+		    unsigned long spins);
+
 #define __shim_cond_load(ptr, cond_expr, mo) ({				\
 	__typeof__(ptr) __PTR = (ptr);					\
-	__typeof__(*(ptr)) VAL = __atomic_load_n(__PTR, mo);		\
-	if (!(cond_expr))						\
-		shim_bug(__FILE__, __LINE__,				\
-			 "cond_load would wait forever: " #cond_expr);	\
+	__typeof__(*(ptr)) VAL;						\
+	unsigned long __spins = 0;					\
+	for (;;) {							\
+		VAL = __atomic_load_n(__PTR, mo);			\
+		if (cond_expr)						\
+			break;						\
+		shim_cond_wait(__FILE__, __LINE__, #cond_expr,		\
+			       __spins++);				\
+	}								\
 	VAL; })
 #define smp_cond_load_acquire(ptr, cond_expr)				\
 	__shim_cond_load(ptr, cond_expr, __ATOMIC_ACQUIRE)

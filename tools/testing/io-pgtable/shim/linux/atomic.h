@@ -30,6 +30,18 @@ typedef struct {
 #define atomic64_inc(v)		atomic_inc(v)
 #define atomic64_add(i, v)	atomic_add(i, v)
 
+/*
+ * ThreadSanitizer ignores stand-alone fences, so "smp_wmb(); cmpxchg_relaxed()"
+ * would be reported as a race on everything the fence orders. In the TSan build
+ * relaxed read-modify-writes are therefore acq_rel: TSan then checks for plain
+ * data races; the ordering itself is the model's business (publication order).
+ */
+#ifdef __SANITIZE_THREAD__
+#define __SHIM_RMW_RELAXED	__ATOMIC_ACQ_REL
+#else
+#define __SHIM_RMW_RELAXED	__ATOMIC_RELAXED
+#endif
+
 #define __shim_cmpxchg(ptr, old, new, mo) ({				\
 	__typeof__(*(ptr)) __old = (old);				\
 	__atomic_compare_exchange_n(ptr, &__old, new, false,		\
@@ -37,7 +49,7 @@ typedef struct {
 	__old; })
 
 #define cmpxchg(ptr, o, n)		__shim_cmpxchg(ptr, o, n, __ATOMIC_SEQ_CST)
-#define cmpxchg_relaxed(ptr, o, n)	__shim_cmpxchg(ptr, o, n, __ATOMIC_RELAXED)
+#define cmpxchg_relaxed(ptr, o, n)	__shim_cmpxchg(ptr, o, n, __SHIM_RMW_RELAXED)
 #define cmpxchg_acquire(ptr, o, n)	__shim_cmpxchg(ptr, o, n, __ATOMIC_ACQUIRE)
 #define cmpxchg_release(ptr, o, n)	__shim_cmpxchg(ptr, o, n, __ATOMIC_RELEASE)
 #define cmpxchg64(ptr, o, n)		cmpxchg(ptr, o, n)
@@ -48,12 +60,12 @@ typedef struct {
 #define __shim_try_cmpxchg(ptr, oldp, new, mo)				\
 	__atomic_compare_exchange_n(ptr, oldp, new, false, mo, __ATOMIC_RELAXED)
 #define try_cmpxchg(ptr, op, n)		__shim_try_cmpxchg(ptr, op, n, __ATOMIC_SEQ_CST)
-#define try_cmpxchg_relaxed(ptr, op, n)	__shim_try_cmpxchg(ptr, op, n, __ATOMIC_RELAXED)
+#define try_cmpxchg_relaxed(ptr, op, n)	__shim_try_cmpxchg(ptr, op, n, __SHIM_RMW_RELAXED)
 #define try_cmpxchg64(ptr, op, n)	try_cmpxchg(ptr, op, n)
 #define try_cmpxchg64_relaxed(ptr, op, n) try_cmpxchg_relaxed(ptr, op, n)
 #define try_cmpxchg64_release(ptr, op, n) __shim_try_cmpxchg(ptr, op, n, __ATOMIC_RELEASE)
 
 #define xchg(ptr, v)		__atomic_exchange_n(ptr, v, __ATOMIC_SEQ_CST)
-#define xchg_relaxed(ptr, v)	__atomic_exchange_n(ptr, v, __ATOMIC_RELAXED)
+#define xchg_relaxed(ptr, v)	__atomic_exchange_n(ptr, v, __SHIM_RMW_RELAXED)
 
 #endif /* _SHIM_LINUX_ATOMIC_H */

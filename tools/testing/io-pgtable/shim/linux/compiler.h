@@ -27,11 +27,24 @@
 
 #define barrier()		__asm__ __volatile__("" : : : "memory")
 
+#ifdef __SANITIZE_THREAD__
+/*
+ * Marked accesses are relaxed atomics in the kernel memory model; ThreadSanitizer
+ * must see them as such, or every READ_ONCE() racing with a WRITE_ONCE() is
+ * reported.
+ */
+#define READ_ONCE(x)		__atomic_load_n(&(x), __ATOMIC_RELAXED)
+#define WRITE_ONCE(x, val)						\
+	do {								\
+		__atomic_store_n(&(x), (val), __ATOMIC_RELAXED);	\
+	} while (0)
+#else
 #define READ_ONCE(x)		(*(const volatile __typeof__(x) *)&(x))
 #define WRITE_ONCE(x, val)						\
 	do {								\
 		*(volatile __typeof__(x) *)&(x) = (val);		\
 	} while (0)
+#endif
 
 #define __same_type(a, b)	__builtin_types_compatible_p(__typeof__(a), __typeof__(b))
 #define BUILD_BUG_ON(cond)	_Static_assert(!(cond), "BUILD_BUG_ON: " #cond)

@@ -1,0 +1,1794 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit suite for the ARM LPAE io-pgtable formats.
+ *
+ * The suite drives the page tables through the public io-pgtable interface
+ * only (alloc_io_pgtable_ops(), the io_pgtable_ops callbacks and the
+ * register values returned in struct io_pgtable_cfg), so it runs against
+ * any implementation of the formats.
+ *
+ * Every case runs with three walkers:
+ *  - coherent: cfg->coherent_walk, no DMA API;
+ *  - non-coherent: a registered KUnit device, so dma_map_single() and
+ *    dma_sync_single_for_device() run, with cache maintenance on arm64;
+ *  - bounced: as non-coherent, booted with swiotlb=force. The tables the
+ *    walker reads are then bounce buffers, which change only when the
+ *    table code maps or syncs them.
+ *
+ * After every operation the suite walks the tables as the walker would:
+ * from TTBR/VTTBR/TRANSTAB, through the DMA addresses held in the
+ * descriptors, reading the memory behind each DMA address (in the bounced
+ * mode, the bounce slot). The walk decodes the long-descriptor format from
+ * the architecture (VMSAv8-64 stage 1 and stage 2, with concatenated
+ * stage-2 first-level tables, and Mali's own encodings) and compares every
+ * translation with a model of what was mapped and with iova_to_phys().
+ * The walk also runs inside the TLB maintenance callbacks and the table
+ * free hook, where a descriptor update must already be visible to the
+ * walker. The walker reads memory through the CPU's cacheable mapping, so
+ * it sees what a missing or misplaced sync leaves in the bounce buffer,
+ * not a missing cache clean (QEMU models no caches either).
+ */
+
+#include <kunit/device.h>
+#include <kunit/test.h>
+#include <linux/bitops.h>
+#include <linux/device.h>
+#include <linux/dma-direct.h>
+#include <linux/dma-mapping.h>
+#include <linux/gfp.h>
+#include <linux/io-pgtable.h>
+#include <linux/iommu.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+#include <linux/swiotlb.h>
+
+enum lpae_mode {
+	LPAE_COHERENT,
+	LPAE_NONCOHERENT,
+	LPAE_BOUNCED,
+	LPAE_NR_MODES,
+};
+
+static const char * const lpae_mode_names[] = {
+	[LPAE_COHERENT]		= "coherent",
+	[LPAE_NONCOHERENT]	= "non-coherent",
+	[LPAE_BOUNCED]		= "bounced",
+};
+
+struct lpae_fmt_cfg {
+	enum io_pgtable_fmt	fmt;
+	unsigned long		pgsizes;
+	unsigned int		ias;
+	unsigned int		oas;
+};
+
+struct lpae_param {
+	const struct lpae_fmt_cfg	*fc;
+	enum lpae_mode			mode;
+};
+
+#define LPAE_4K		(SZ_4K | SZ_2M | SZ_1G)
+#define LPAE_16K	(SZ_16K | SZ_32M)
+#define LPAE_64K	(SZ_64K | SZ_512M)
+
+/* 64-bit formats: IAS = OAS, every architectural PS from 32 to 48 bits. */
+
+static const struct lpae_fmt_cfg lpae_cfgs[] = {
+	{ ARM_64_LPAE_S1, LPAE_4K, 32, 32 },
+	{ ARM_64_LPAE_S1, LPAE_4K, 36, 36 },
+	{ ARM_64_LPAE_S1, LPAE_4K, 40, 40 },
+	{ ARM_64_LPAE_S1, LPAE_4K, 42, 42 },
+	{ ARM_64_LPAE_S1, LPAE_4K, 44, 44 },
+	{ ARM_64_LPAE_S1, LPAE_4K, 48, 48 },
+	{ ARM_64_LPAE_S1, LPAE_16K, 32, 32 },
+	{ ARM_64_LPAE_S1, LPAE_16K, 36, 36 },
+	{ ARM_64_LPAE_S1, LPAE_16K, 40, 40 },
+	{ ARM_64_LPAE_S1, LPAE_16K, 42, 42 },
+	{ ARM_64_LPAE_S1, LPAE_16K, 44, 44 },
+	{ ARM_64_LPAE_S1, LPAE_16K, 48, 48 },
+	{ ARM_64_LPAE_S1, LPAE_64K, 32, 32 },
+	{ ARM_64_LPAE_S1, LPAE_64K, 36, 36 },
+	{ ARM_64_LPAE_S1, LPAE_64K, 40, 40 },
+	{ ARM_64_LPAE_S1, LPAE_64K, 42, 42 },
+	{ ARM_64_LPAE_S1, LPAE_64K, 44, 44 },
+	{ ARM_64_LPAE_S1, LPAE_64K, 48, 48 },
+	{ ARM_64_LPAE_S2, LPAE_4K, 32, 32 },
+	{ ARM_64_LPAE_S2, LPAE_4K, 36, 36 },
+	{ ARM_64_LPAE_S2, LPAE_4K, 40, 40 },
+	{ ARM_64_LPAE_S2, LPAE_4K, 42, 42 },
+	{ ARM_64_LPAE_S2, LPAE_4K, 44, 44 },
+	{ ARM_64_LPAE_S2, LPAE_4K, 48, 48 },
+	{ ARM_64_LPAE_S2, LPAE_16K, 32, 32 },
+	{ ARM_64_LPAE_S2, LPAE_16K, 36, 36 },
+	{ ARM_64_LPAE_S2, LPAE_16K, 40, 40 },
+	{ ARM_64_LPAE_S2, LPAE_16K, 42, 42 },
+	{ ARM_64_LPAE_S2, LPAE_16K, 44, 44 },
+	{ ARM_64_LPAE_S2, LPAE_16K, 48, 48 },
+	{ ARM_64_LPAE_S2, LPAE_64K, 32, 32 },
+	{ ARM_64_LPAE_S2, LPAE_64K, 36, 36 },
+	{ ARM_64_LPAE_S2, LPAE_64K, 40, 40 },
+	{ ARM_64_LPAE_S2, LPAE_64K, 42, 42 },
+	{ ARM_64_LPAE_S2, LPAE_64K, 44, 44 },
+	{ ARM_64_LPAE_S2, LPAE_64K, 48, 48 },
+	{ ARM_32_LPAE_S1, LPAE_4K, 32, 36 },
+	{ ARM_32_LPAE_S1, LPAE_4K, 32, 40 },
+	{ ARM_32_LPAE_S2, LPAE_4K, 32, 40 },
+	{ ARM_32_LPAE_S2, LPAE_4K, 40, 40 },
+	{ ARM_MALI_LPAE, LPAE_4K, 32, 40 },
+	{ ARM_MALI_LPAE, LPAE_4K, 48, 40 },
+};
+
+static struct lpae_param lpae_params[ARRAY_SIZE(lpae_cfgs) * LPAE_NR_MODES];
+
+static const char *lpae_fmt_name(enum io_pgtable_fmt fmt)
+{
+	switch (fmt) {
+	case ARM_64_LPAE_S1:
+		return "64-bit-S1";
+	case ARM_64_LPAE_S2:
+		return "64-bit-S2";
+	case ARM_32_LPAE_S1:
+		return "32-bit-S1";
+	case ARM_32_LPAE_S2:
+		return "32-bit-S2";
+	case ARM_MALI_LPAE:
+		return "Mali";
+	default:
+		return "?";
+	}
+}
+
+/* Parameters: every configuration coherent, then non-coherent, bounced. */
+static const void *lpae_gen_params(const void *prev, char *desc)
+{
+	const struct lpae_param *p = prev;
+	unsigned int i = p ? p - lpae_params + 1 : 0;
+	const struct lpae_fmt_cfg *fc;
+
+	if (i >= ARRAY_SIZE(lpae_params))
+		return NULL;
+
+	fc = &lpae_cfgs[i % ARRAY_SIZE(lpae_cfgs)];
+	lpae_params[i].fc = fc;
+	lpae_params[i].mode = i / ARRAY_SIZE(lpae_cfgs);
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s %luK ias%u oas%u %s",
+		 lpae_fmt_name(fc->fmt), (fc->pgsizes & -fc->pgsizes) / SZ_1K,
+		 fc->ias, fc->oas, lpae_mode_names[lpae_params[i].mode]);
+	return &lpae_params[i];
+}
+
+#define LPAE_MAX_RANGES		64
+#define LPAE_MAX_TABLES		512
+#define LPAE_MAX_REPORTS	8
+#define LPAE_MAX_FILLERS	8192
+
+struct lpae_range {
+	u64	iova;
+	u64	size;
+	u64	paddr;
+	int	prot;
+};
+
+struct lpae_table {
+	void	*va;
+	size_t	size;
+};
+
+struct lpae_filler {
+	dma_addr_t	dma;
+	size_t		size;
+};
+
+/* One leaf or fault found by the device-view walker. */
+struct lpae_dv_entry {
+	u64		iova;
+	u64		size;
+	u64		oa;
+	u64		desc;
+	u64		table;
+	int		lvl;
+	unsigned int	idx;
+	unsigned int	root_idx;
+};
+
+struct lpae_snapshot {
+	unsigned int	tables;
+	unsigned int	live;
+	long		swiotlb_used;
+};
+
+struct lpae_ctx {
+	struct kunit			*test;
+	const struct lpae_param		*p;
+	struct device			*dev;
+	struct device			*filler_dev;
+	struct io_pgtable_cfg		cfg;
+	struct io_pgtable_ops		*ops;
+	char				op[160];
+
+	/* Custom allocator */
+	bool				custom_alloc;
+	unsigned int			alloc_calls;
+	unsigned int			fail_at;
+	unsigned int			nr_allocs;
+	unsigned int			nr_frees;
+	struct lpae_table		*allocs;
+
+	/* Walker geometry, decoded from the cfg registers */
+	bool				dv_ready;
+	bool				in_teardown;
+	bool				stage2;
+	bool				mali;
+	unsigned int			gshift;
+	unsigned int			bpl;
+	int				start_level;
+	unsigned int			ias;
+	unsigned int			oas;
+	unsigned int			root_entries;
+	u64				root;
+
+	/* Results of the last full walk */
+	u64				*tables;
+	unsigned int			nr_tables;
+	unsigned int			nr_leaves;
+	u64				dv_bytes;
+	unsigned int			nr_reports;
+
+	/* Model of what is mapped */
+	struct lpae_range		ranges[LPAE_MAX_RANGES];
+	unsigned int			nr_ranges;
+
+	/* Bounce pool exhaustion */
+	struct lpae_filler		*fillers;
+	unsigned int			nr_fillers;
+	void				*filler_buf;
+
+	long				swiotlb_used0;
+};
+
+static __printf(2, 3) void lpae_op(struct lpae_ctx *ctx, const char *fmt, ...)
+{
+	va_list args;
+
+	va_start(args, fmt);
+	vsnprintf(ctx->op, sizeof(ctx->op), fmt, args);
+	va_end(args);
+}
+
+/* Report a failure, at most LPAE_MAX_REPORTS times per test. */
+#define lpae_fail(ctx, fmt, ...)					\
+	do {								\
+		struct lpae_ctx *__ctx = (ctx);				\
+									\
+		if (++__ctx->nr_reports <= LPAE_MAX_REPORTS)		\
+			KUNIT_FAIL(__ctx->test, "after %s: " fmt,	\
+				   __ctx->op, ##__VA_ARGS__);		\
+		else							\
+			kunit_set_failure(__ctx->test);			\
+	} while (0)
+
+static u64 lpae_granule(struct lpae_ctx *ctx)
+{
+	return 1ULL << ctx->gshift;
+}
+
+static u64 lpae_top(struct lpae_ctx *ctx)
+{
+	return 1ULL << ctx->ias;
+}
+
+static unsigned int lpae_lvl_shift(struct lpae_ctx *ctx, int lvl)
+{
+	return ctx->gshift + (3 - lvl) * ctx->bpl;
+}
+
+static long lpae_swiotlb_used(struct lpae_ctx *ctx)
+{
+#if defined(CONFIG_SWIOTLB) && defined(CONFIG_DEBUG_FS)
+	if (ctx->dev->dma_io_tlb_mem)
+		return atomic_long_read(&ctx->dev->dma_io_tlb_mem->total_used);
+#endif
+	return -1;
+}
+
+/* ---------------------------------------------------------------------
+ * Model of the expected mappings
+ */
+
+static struct lpae_range *lpae_model_find(struct lpae_ctx *ctx, u64 iova)
+{
+	unsigned int i;
+
+	for (i = 0; i < ctx->nr_ranges; i++) {
+		struct lpae_range *r = &ctx->ranges[i];
+
+		if (iova >= r->iova && iova - r->iova < r->size)
+			return r;
+	}
+	return NULL;
+}
+
+static void lpae_model_add(struct lpae_ctx *ctx, u64 iova, u64 size,
+			   u64 paddr, int prot)
+{
+	if (ctx->nr_ranges == LPAE_MAX_RANGES) {
+		KUNIT_FAIL(ctx->test, "test bug: model full");
+		return;
+	}
+	ctx->ranges[ctx->nr_ranges++] = (struct lpae_range) {
+		.iova = iova, .size = size, .paddr = paddr, .prot = prot,
+	};
+}
+
+static void lpae_model_del(struct lpae_ctx *ctx, u64 iova, u64 size)
+{
+	u64 end = iova + size;
+	unsigned int i = 0;
+
+	if (!size)
+		return;
+
+	while (i < ctx->nr_ranges) {
+		struct lpae_range r = ctx->ranges[i];
+		u64 rend = r.iova + r.size;
+
+		if (rend <= iova || r.iova >= end) {
+			i++;
+			continue;
+		}
+		ctx->ranges[i] = ctx->ranges[--ctx->nr_ranges];
+		if (r.iova < iova)
+			lpae_model_add(ctx, r.iova, iova - r.iova, r.paddr,
+				       r.prot);
+		if (rend > end)
+			lpae_model_add(ctx, end, rend - end,
+				       r.paddr + (end - r.iova), r.prot);
+	}
+}
+
+static u64 lpae_model_bytes(struct lpae_ctx *ctx)
+{
+	u64 bytes = 0;
+	unsigned int i;
+
+	for (i = 0; i < ctx->nr_ranges; i++)
+		bytes += ctx->ranges[i].size;
+	return bytes;
+}
+
+/* An output address for @iova, aligned like it, non-zero, below 2^OAS. */
+static u64 lpae_pa(struct lpae_ctx *ctx, u64 iova)
+{
+	u64 pa = (iova + SZ_1G) & (BIT_ULL(ctx->oas) - 1);
+
+	return pa ? pa : SZ_1G;
+}
+
+/* Another output address for @iova, aligned like it, below 2^OAS. */
+static u64 lpae_pa_alt(struct lpae_ctx *ctx, u64 iova)
+{
+	u64 pa = lpae_pa(ctx, iova) ^ BIT_ULL(ctx->oas - 2);
+
+	return pa ? pa : BIT_ULL(ctx->oas - 1);
+}
+
+/* Output addresses for up to 2^(OAS - 2) bytes at @iova, below 2^OAS. */
+static u64 lpae_pa_range(struct lpae_ctx *ctx, u64 iova)
+{
+	return (iova & (BIT_ULL(ctx->oas - 2) - 1)) + BIT_ULL(ctx->oas - 2);
+}
+
+/* ---------------------------------------------------------------------
+ * The walker's view, from the architecture
+ */
+
+enum lpae_dv_kind {
+	LPAE_DV_INVALID,
+	LPAE_DV_TABLE,
+	LPAE_DV_LEAF,
+	LPAE_DV_BAD,
+};
+
+static bool lpae_dv_read(struct lpae_ctx *ctx, u64 table, unsigned int idx,
+			 u64 *desc)
+{
+	phys_addr_t phys = dma_to_phys(ctx->dev, table + idx * sizeof(u64));
+
+	if (!pfn_valid(PHYS_PFN(phys)))
+		return false;
+	*desc = READ_ONCE(*(u64 *)phys_to_virt(phys));
+	return true;
+}
+
+static bool lpae_block_allowed(struct lpae_ctx *ctx, int lvl)
+{
+	/* 4K: 1G and 2M blocks; 16K and 64K (48-bit OA): level 2 only. */
+	if (ctx->gshift == 12)
+		return lvl == 1 || lvl == 2;
+	return lvl == 2;
+}
+
+/*
+ * Decode one descriptor at @lvl: *addr receives the next-level table or
+ * the output address, *why the reason for LPAE_DV_BAD.
+ */
+static enum lpae_dv_kind lpae_dv_decode(struct lpae_ctx *ctx, int lvl,
+					u64 desc, u64 *addr, const char **why)
+{
+	unsigned int type = desc & 3;
+	unsigned int shift;
+
+	if (!(desc & 1))
+		return LPAE_DV_INVALID;
+
+	if (lvl < 3 && type == 3) {
+		*addr = desc & GENMASK_ULL(47, ctx->gshift);
+		if (desc & GENMASK_ULL(ctx->gshift - 1, 12)) {
+			*why = "table address not aligned to the granule (RES0 bits set)";
+			return LPAE_DV_BAD;
+		}
+		if (*addr >> ctx->oas) {
+			*why = "table address beyond the output address size";
+			return LPAE_DV_BAD;
+		}
+		return LPAE_DV_TABLE;
+	}
+
+	if (lvl == 3 && type != (ctx->mali ? 1 : 3)) {
+		*why = ctx->mali ? "Mali level 3 entry is not an ATE (0b01)" :
+			"reserved level 3 encoding (0b01): the walker faults";
+		return LPAE_DV_BAD;
+	}
+	if (lvl < 3 && !lpae_block_allowed(ctx, lvl)) {
+		*why = "block descriptor at a level that has no blocks for this granule";
+		return LPAE_DV_BAD;
+	}
+
+	shift = lpae_lvl_shift(ctx, lvl);
+	*addr = desc & GENMASK_ULL(47, shift);
+	if (shift > 12 && (desc & GENMASK_ULL(shift - 1, 12))) {
+		*why = "block output address has RES0 bits set";
+		return LPAE_DV_BAD;
+	}
+	if (*addr >> ctx->oas) {
+		*why = "output address beyond the output address size";
+		return LPAE_DV_BAD;
+	}
+	if (!ctx->mali && !(desc & BIT_ULL(10))) {
+		*why = "access flag clear: the walker takes an access flag fault";
+		return LPAE_DV_BAD;
+	}
+	return LPAE_DV_LEAF;
+}
+
+/* A failure at one entry of the walker's view. */
+static __printf(3, 4) void lpae_dv_fail(struct lpae_ctx *ctx,
+					const struct lpae_dv_entry *e,
+					const char *fmt, ...)
+{
+	char why[192];
+	va_list args;
+
+	va_start(args, fmt);
+	vsnprintf(why, sizeof(why), fmt, args);
+	va_end(args);
+	lpae_fail(ctx,
+		  "device view: iova %#llx level %d entry %u of table @dma %#llx, desc %#018llx: %s",
+		  e->iova, e->lvl, e->idx, e->table, e->desc, why);
+}
+
+/*
+ * Translate one IOVA as the walker would. Returns 1 and the leaf if it
+ * translates, 0 and the faulting entry if it does not, -EIO if the walk
+ * hits a malformed entry (reported).
+ */
+static int lpae_dv_translate(struct lpae_ctx *ctx, u64 iova,
+			     struct lpae_dv_entry *e)
+{
+	u64 table = ctx->root, desc, addr;
+	int lvl = ctx->start_level;
+	unsigned int idx;
+	const char *why;
+
+	memset(e, 0, sizeof(*e));
+	e->iova = iova;
+	if (iova >> ctx->ias)
+		return 0;
+
+	idx = (iova >> lpae_lvl_shift(ctx, lvl)) & (ctx->root_entries - 1);
+	e->root_idx = idx;
+	for (;;) {
+		e->lvl = lvl;
+		e->idx = idx;
+		e->table = table;
+		if (!lpae_dv_read(ctx, table, idx, &desc)) {
+			lpae_dv_fail(ctx, e, "table is not in memory");
+			return -EIO;
+		}
+		e->desc = desc;
+		switch (lpae_dv_decode(ctx, lvl, desc, &addr, &why)) {
+		case LPAE_DV_INVALID:
+			return 0;
+		case LPAE_DV_BAD:
+			lpae_dv_fail(ctx, e, "%s", why);
+			return -EIO;
+		case LPAE_DV_LEAF:
+			e->size = 1ULL << lpae_lvl_shift(ctx, lvl);
+			e->oa = addr + (iova & (e->size - 1));
+			return 1;
+		case LPAE_DV_TABLE:
+			if (lvl == 3)
+				return -EIO;
+			table = addr;
+			lvl++;
+			idx = (iova >> lpae_lvl_shift(ctx, lvl)) &
+			      (BIT(ctx->bpl) - 1);
+			break;
+		}
+	}
+}
+
+/* Is [iova, iova + size) mapped to @oa, with one prot, in the model? */
+static const struct lpae_range *lpae_model_covers(struct lpae_ctx *ctx,
+						  u64 iova, u64 size, u64 oa)
+{
+	const struct lpae_range *first = lpae_model_find(ctx, iova), *r;
+	u64 end = iova + size;
+
+	for (r = first; r && iova < end; r = lpae_model_find(ctx, iova)) {
+		if (r->paddr + (iova - r->iova) != oa || r->prot != first->prot)
+			return NULL;
+		oa += r->iova + r->size - iova;
+		iova = r->iova + r->size;
+	}
+	return iova >= end ? first : NULL;
+}
+
+static void lpae_dv_check_leaf(struct lpae_ctx *ctx, struct lpae_dv_entry *e)
+{
+	const struct lpae_range *r = lpae_model_covers(ctx, e->iova, e->size,
+						       e->oa);
+	bool s1 = ctx->p->fc->fmt == ARM_64_LPAE_S1 ||
+		  ctx->p->fc->fmt == ARM_32_LPAE_S1;
+	bool rd, wr, xn;
+	phys_addr_t cpu;
+
+	ctx->nr_leaves++;
+	ctx->dv_bytes += e->size;
+
+	if (!r) {
+		r = lpae_model_find(ctx, e->iova);
+		if (r)
+			lpae_dv_fail(ctx, e,
+				     "translates %#llx bytes to %#llx, expected %#llx bytes to %#llx",
+				     e->size, e->oa, r->iova + r->size - e->iova,
+				     r->paddr + (e->iova - r->iova));
+		else
+			lpae_dv_fail(ctx, e,
+				     "translates %#llx bytes to %#llx, but nothing is mapped there (stale or unsynced entry)",
+				     e->size, e->oa);
+		return;
+	}
+
+	cpu = ctx->ops->iova_to_phys(ctx->ops, e->iova);
+	if (cpu != e->oa)
+		lpae_dv_fail(ctx, e, "device translates to %#llx, CPU view (iova_to_phys) %pa",
+			     e->oa, &cpu);
+	cpu = ctx->ops->iova_to_phys(ctx->ops, e->iova + e->size - 1);
+	if (cpu != e->oa + e->size - 1)
+		lpae_dv_fail(ctx, e, "last byte: device %#llx, CPU view %pa",
+			     e->oa + e->size - 1, &cpu);
+
+	if (s1) {
+		rd = true;
+		wr = !(e->desc & BIT_ULL(7));		/* AP[2] */
+	} else {
+		rd = e->desc & BIT_ULL(6);		/* S2AP / Mali RD */
+		wr = e->desc & BIT_ULL(7);		/* S2AP / Mali WR */
+	}
+	xn = e->desc & BIT_ULL(54);
+	if (rd != (s1 || (r->prot & IOMMU_READ)) ||
+	    wr != !!(r->prot & IOMMU_WRITE) ||
+	    xn != !!(r->prot & IOMMU_NOEXEC))
+		lpae_dv_fail(ctx, e, "permissions read %d write %d xn %d for prot %#x",
+			     rd, wr, xn, r->prot);
+}
+
+static bool lpae_dv_note_table(struct lpae_ctx *ctx, struct lpae_dv_entry *e,
+			       u64 table)
+{
+	unsigned int i;
+
+	for (i = 0; i < ctx->nr_tables; i++) {
+		if (ctx->tables[i] == table) {
+			lpae_dv_fail(ctx, e, "table @dma %#llx is linked twice",
+				     table);
+			return false;
+		}
+	}
+	if (ctx->nr_tables == LPAE_MAX_TABLES) {
+		lpae_dv_fail(ctx, e, "more than %d tables", LPAE_MAX_TABLES);
+		return false;
+	}
+	if (ctx->p->mode == LPAE_BOUNCED &&
+	    !swiotlb_find_pool(ctx->dev, dma_to_phys(ctx->dev, table))) {
+		lpae_dv_fail(ctx, e,
+			     "table @dma %#llx is not a bounce buffer: the walker would read the CPU's copy (linked by physical address?)",
+			     table);
+		return false;
+	}
+	ctx->tables[ctx->nr_tables++] = table;
+	return true;
+}
+
+/* Walk every entry of a table; @leaf is called for each valid leaf. */
+static void lpae_dv_walk(struct lpae_ctx *ctx, u64 table, int lvl, u64 base,
+			 unsigned int nents, bool check_leaves)
+{
+	struct lpae_dv_entry e = { .table = table, .lvl = lvl };
+	unsigned int shift = lpae_lvl_shift(ctx, lvl);
+	const char *why;
+	u64 addr;
+
+	for (e.idx = 0; e.idx < nents; e.idx++) {
+		e.iova = base + ((u64)e.idx << shift);
+		if (!lpae_dv_read(ctx, table, e.idx, &e.desc)) {
+			lpae_dv_fail(ctx, &e, "table is not in memory");
+			return;
+		}
+		switch (lpae_dv_decode(ctx, lvl, e.desc, &addr, &why)) {
+		case LPAE_DV_INVALID:
+			break;
+		case LPAE_DV_BAD:
+			lpae_dv_fail(ctx, &e, "%s", why);
+			break;
+		case LPAE_DV_TABLE:
+			if (lpae_dv_note_table(ctx, &e, addr))
+				lpae_dv_walk(ctx, addr, lvl + 1, e.iova,
+					     BIT(ctx->bpl), check_leaves);
+			break;
+		case LPAE_DV_LEAF:
+			e.size = 1ULL << shift;
+			e.oa = addr;
+			if (check_leaves)
+				lpae_dv_check_leaf(ctx, &e);
+			break;
+		}
+	}
+}
+
+static void lpae_dv_walk_all(struct lpae_ctx *ctx, bool check_leaves)
+{
+	struct lpae_dv_entry e = { .table = ctx->root, .lvl = -1 };
+
+	ctx->nr_tables = 0;
+	ctx->nr_leaves = 0;
+	ctx->dv_bytes = 0;
+	if (lpae_dv_note_table(ctx, &e, ctx->root))
+		lpae_dv_walk(ctx, ctx->root, ctx->start_level, 0,
+			     ctx->root_entries, check_leaves);
+}
+
+/*
+ * Compare the walker's view, the CPU's view and the model. Any difference
+ * fails the test with the IOVA, level and entry concerned.
+ */
+static void lpae_check(struct lpae_ctx *ctx)
+{
+	static const u64 probes[] = { 0, 42, SZ_1G + 42, SZ_2G + 42 };
+	u64 model_bytes = lpae_model_bytes(ctx);
+	struct lpae_dv_entry e;
+	phys_addr_t cpu;
+	unsigned int i, j;
+
+	lpae_dv_walk_all(ctx, true);
+
+	if (ctx->dv_bytes != model_bytes)
+		lpae_fail(ctx, "device view maps %#llx bytes, %#llx expected",
+			  ctx->dv_bytes, model_bytes);
+
+	for (i = 0; i < ctx->nr_ranges; i++) {
+		const struct lpae_range *r = &ctx->ranges[i];
+		u64 pts[] = { r->iova, r->iova + r->size / 2,
+			      r->iova + r->size - 1 };
+
+		for (j = 0; j < ARRAY_SIZE(pts); j++) {
+			u64 want = r->paddr + (pts[j] - r->iova);
+
+			cpu = ctx->ops->iova_to_phys(ctx->ops, pts[j]);
+			if (cpu != want)
+				lpae_fail(ctx, "iova_to_phys(%#llx) = %pa, expected %#llx",
+					  pts[j], &cpu, want);
+			if (lpae_dv_translate(ctx, pts[j], &e) == 0)
+				lpae_fail(ctx,
+					  "device view: iova %#llx faults at level %d entry %u of table @dma %#llx (desc %#018llx), expected %#llx (unsynced entry?)",
+					  pts[j], e.lvl, e.idx, e.table, e.desc,
+					  want);
+		}
+		/* Neighbours of a range translate only if mapped too. */
+		pts[0] = r->iova - 1;
+		pts[1] = r->iova + r->size;
+		for (j = 0; j < 2; j++) {
+			if ((j == 0 && !r->iova) || pts[j] >> ctx->ias ||
+			    lpae_model_find(ctx, pts[j]))
+				continue;
+			cpu = ctx->ops->iova_to_phys(ctx->ops, pts[j]);
+			if (cpu)
+				lpae_fail(ctx,
+					  "iova_to_phys(%#llx) = %pa next to a mapping, expected 0",
+					  pts[j], &cpu);
+		}
+	}
+
+	for (i = 0; i <= ARRAY_SIZE(probes); i++) {
+		u64 iova = i < ARRAY_SIZE(probes) ? probes[i] :
+			   lpae_top(ctx) - 1;
+
+		if (iova >> ctx->ias || lpae_model_find(ctx, iova))
+			continue;
+		cpu = ctx->ops->iova_to_phys(ctx->ops, iova);
+		if (cpu)
+			lpae_fail(ctx, "iova_to_phys(%#llx) = %pa, nothing mapped there",
+				  iova, &cpu);
+	}
+
+	if (ctx->custom_alloc &&
+	    ctx->nr_tables > ctx->nr_allocs - ctx->nr_frees)
+		lpae_fail(ctx, "walker reaches %u tables, only %u allocated",
+			  ctx->nr_tables, ctx->nr_allocs - ctx->nr_frees);
+}
+
+static void lpae_snapshot(struct lpae_ctx *ctx, struct lpae_snapshot *s)
+{
+	lpae_check(ctx);
+	s->tables = ctx->nr_tables;
+	s->live = ctx->nr_allocs - ctx->nr_frees;
+	s->swiotlb_used = lpae_swiotlb_used(ctx);
+}
+
+/* After a failed operation: nothing may have changed. */
+static void lpae_expect_unchanged(struct lpae_ctx *ctx,
+				  const struct lpae_snapshot *before)
+{
+	struct lpae_snapshot now;
+
+	lpae_snapshot(ctx, &now);
+	if (now.tables != before->tables)
+		lpae_fail(ctx, "the walker reaches %u tables, %u before the failed call",
+			  now.tables, before->tables);
+	if (ctx->custom_alloc && now.live != before->live)
+		lpae_fail(ctx, "%u tables allocated, %u before the failed call",
+			  now.live, before->live);
+	if (ctx->p->mode != LPAE_COHERENT &&
+	    now.swiotlb_used != before->swiotlb_used)
+		lpae_fail(ctx, "%ld bounce slots in use, %ld before the failed call",
+			  now.swiotlb_used, before->swiotlb_used);
+}
+
+/* ---------------------------------------------------------------------
+ * TLB callbacks and custom allocator: the walker's view at those points
+ */
+
+static void lpae_expect_no_translation(struct lpae_ctx *ctx, u64 iova,
+				       const char *what)
+{
+	struct lpae_dv_entry e;
+
+	if (!ctx->dv_ready || ctx->in_teardown)
+		return;
+	if (lpae_dv_translate(ctx, iova, &e) == 1)
+		lpae_dv_fail(ctx, &e,
+			     "%s issued while the walker still translates this iova to %#llx (update not synced before the invalidation)",
+			     what, e.oa);
+}
+
+static void lpae_tlb_flush_all(void *cookie)
+{
+}
+
+static void lpae_tlb_flush_walk(unsigned long iova, size_t size,
+				size_t granule, void *cookie)
+{
+	struct lpae_ctx *ctx = cookie;
+
+	if (!size || !granule) {
+		lpae_fail(ctx, "tlb_flush_walk(%#lx, %#zx, %#zx)", iova, size,
+			  granule);
+		return;
+	}
+	lpae_expect_no_translation(ctx, iova, "tlb_flush_walk");
+	lpae_expect_no_translation(ctx, iova + size - granule,
+				   "tlb_flush_walk");
+}
+
+static void lpae_tlb_add_page(struct iommu_iotlb_gather *gather,
+			      unsigned long iova, size_t granule, void *cookie)
+{
+	lpae_expect_no_translation(cookie, iova, "tlb_add_page");
+}
+
+static const struct iommu_flush_ops lpae_tlb_ops = {
+	.tlb_flush_all	= lpae_tlb_flush_all,
+	.tlb_flush_walk	= lpae_tlb_flush_walk,
+	.tlb_add_page	= lpae_tlb_add_page,
+};
+
+static void *lpae_alloc(void *cookie, size_t size, gfp_t gfp)
+{
+	struct lpae_ctx *ctx = cookie;
+	struct page *page;
+	unsigned int i;
+
+	ctx->alloc_calls++;
+	if (ctx->fail_at && ctx->alloc_calls == ctx->fail_at)
+		return NULL;
+
+	for (i = 0; i < LPAE_MAX_TABLES && ctx->allocs[i].va; i++)
+		;
+	if (i == LPAE_MAX_TABLES) {
+		lpae_fail(ctx, "more than %d live tables", LPAE_MAX_TABLES);
+		return NULL;
+	}
+	page = alloc_pages(gfp | __GFP_ZERO, get_order(size));
+	if (!page)
+		return NULL;
+	ctx->allocs[i].va = page_address(page);
+	ctx->allocs[i].size = size;
+	ctx->nr_allocs++;
+	return ctx->allocs[i].va;
+}
+
+static void lpae_free(void *cookie, void *pages, size_t size)
+{
+	struct lpae_ctx *ctx = cookie;
+	phys_addr_t phys = virt_to_phys(pages);
+	unsigned int i;
+
+	for (i = 0; i < LPAE_MAX_TABLES && ctx->allocs[i].va != pages; i++)
+		;
+	if (i == LPAE_MAX_TABLES) {
+		lpae_fail(ctx, "free of %p (%#zx bytes), never allocated",
+			  pages, size);
+		return;
+	}
+	if (ctx->allocs[i].size != size)
+		lpae_fail(ctx, "free of %p with size %#zx, allocated %#zx",
+			  pages, size, ctx->allocs[i].size);
+
+	/* A table being freed must be out of the walker's reach. */
+	if (ctx->dv_ready && !ctx->in_teardown) {
+		lpae_dv_walk_all(ctx, false);
+		for (i = 0; i < ctx->nr_tables; i++)
+			if (dma_to_phys(ctx->dev, ctx->tables[i]) == phys)
+				lpae_fail(ctx, "table %pa freed while the walker still reaches it",
+					  &phys);
+		if (ctx->nr_tables > ctx->nr_allocs - ctx->nr_frees - 1)
+			lpae_fail(ctx,
+				  "table freed while the walker still reaches %u tables of %u allocated",
+				  ctx->nr_tables,
+				  ctx->nr_allocs - ctx->nr_frees - 1);
+	}
+
+	for (i = 0; i < LPAE_MAX_TABLES && ctx->allocs[i].va != pages; i++)
+		;
+	ctx->allocs[i].va = NULL;
+	ctx->nr_frees++;
+	free_pages((unsigned long)pages, get_order(size));
+}
+
+/* ---------------------------------------------------------------------
+ * Setup and teardown
+ */
+
+static void lpae_set_coherent(struct device *dev, bool coherent)
+{
+#if defined(CONFIG_ARCH_HAS_SYNC_DMA_FOR_DEVICE) || \
+	defined(CONFIG_ARCH_HAS_SYNC_DMA_FOR_CPU) || \
+	defined(CONFIG_ARCH_HAS_SYNC_DMA_FOR_CPU_ALL)
+	dev->dma_coherent = coherent;
+#endif
+}
+
+static struct device *lpae_new_device(struct kunit *test, const char *name,
+				      unsigned int bits, bool coherent)
+{
+	struct device *dev = kunit_device_register(test, name);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
+	dev->dma_mask = &dev->coherent_dma_mask;
+	KUNIT_ASSERT_EQ(test, dma_set_mask_and_coherent(dev,
+							DMA_BIT_MASK(bits)), 0);
+	lpae_set_coherent(dev, coherent);
+	return dev;
+}
+
+/* Could the tables need an alignment that bounce buffers cannot give? */
+static bool lpae_may_refuse_bounce(const struct lpae_fmt_cfg *fc)
+{
+	unsigned int g = __ffs(fc->pgsizes), bpl = g - 3;
+	unsigned int l0_shift = g + 3 * bpl;
+
+	if (BIT(g) > PAGE_SIZE)
+		return true;
+	/* A concatenated stage-2 first level is larger than a granule. */
+	return (fc->fmt == ARM_64_LPAE_S2 || fc->fmt == ARM_32_LPAE_S2) &&
+	       fc->ias > l0_shift && fc->ias - l0_shift <= 4;
+}
+
+static void lpae_skip_refusal(struct lpae_ctx *ctx, const char *what)
+{
+	if (ctx->p->mode == LPAE_BOUNCED &&
+	    lpae_may_refuse_bounce(ctx->p->fc) &&
+	    ctx->test->status == KUNIT_SUCCESS)
+		kunit_skip(ctx->test,
+			   "%s refused: tables larger than PAGE_SIZE need an alignment swiotlb cannot give",
+			   what);
+}
+
+static void lpae_release_fillers(struct lpae_ctx *ctx, unsigned int keep)
+{
+	while (ctx->nr_fillers > keep) {
+		struct lpae_filler *f = &ctx->fillers[--ctx->nr_fillers];
+
+		dma_unmap_single(ctx->filler_dev, f->dma, f->size,
+				 DMA_TO_DEVICE);
+	}
+}
+
+static void lpae_release_fillers_action(void *data)
+{
+	lpae_release_fillers(data, 0);
+}
+
+static void lpae_teardown(void *data)
+{
+	struct lpae_ctx *ctx = data;
+
+	if (ctx->ops) {
+		ctx->in_teardown = true;
+		free_io_pgtable_ops(ctx->ops);
+		ctx->ops = NULL;
+	}
+}
+
+/* The KUnit device, checked against the mode; skips if it cannot apply. */
+static struct lpae_ctx *lpae_setup_dev(struct kunit *test, bool custom_alloc)
+{
+	const struct lpae_param *p = test->param_value;
+	struct lpae_ctx *ctx;
+	bool bounce;
+
+	ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ctx);
+	ctx->tables = kunit_kcalloc(test, LPAE_MAX_TABLES, sizeof(u64),
+				    GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ctx->tables);
+	ctx->allocs = kunit_kcalloc(test, LPAE_MAX_TABLES,
+				    sizeof(*ctx->allocs), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ctx->allocs);
+	ctx->test = test;
+	ctx->p = p;
+	ctx->custom_alloc = custom_alloc;
+	strscpy(ctx->op, "setup", sizeof(ctx->op));
+
+	ctx->dev = lpae_new_device(test, "io-pgtable-arm-walker", p->fc->oas,
+				   p->mode == LPAE_COHERENT);
+	bounce = is_swiotlb_force_bounce(ctx->dev);
+
+	if (p->mode == LPAE_NONCOHERENT && bounce)
+		kunit_skip(test,
+			   "booted with swiotlb=force: this walker bounces, see the bounced mode");
+	if (p->mode == LPAE_BOUNCED && !bounce)
+		kunit_skip(test,
+			   "needs swiotlb=force on the kernel command line: the walker's DMA does not bounce");
+
+	if (p->mode == LPAE_BOUNCED) {
+		u64 *buf = kunit_kzalloc(test, SZ_4K, GFP_KERNEL);
+		dma_addr_t dma;
+
+		KUNIT_ASSERT_NOT_NULL(test, buf);
+		dma = dma_map_single(ctx->dev, buf, SZ_4K, DMA_TO_DEVICE);
+		KUNIT_ASSERT_FALSE(test, dma_mapping_error(ctx->dev, dma));
+		dma_unmap_single(ctx->dev, dma, SZ_4K, DMA_TO_DEVICE);
+		KUNIT_ASSERT_NE_MSG(test, (u64)dma, (u64)virt_to_phys(buf),
+				    "swiotlb=force, but dma_map_single() did not bounce");
+	}
+
+	ctx->swiotlb_used0 = lpae_swiotlb_used(ctx);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, lpae_teardown,
+							ctx), 0);
+	return ctx;
+}
+
+static struct io_pgtable_ops *lpae_alloc_ops(struct lpae_ctx *ctx)
+{
+	const struct lpae_fmt_cfg *fc = ctx->p->fc;
+
+	ctx->cfg = (struct io_pgtable_cfg) {
+		.pgsize_bitmap	= fc->pgsizes,
+		.ias		= fc->ias,
+		.oas		= fc->oas,
+		.coherent_walk	= ctx->p->mode == LPAE_COHERENT,
+		.tlb		= &lpae_tlb_ops,
+		.iommu_dev	= ctx->dev,
+	};
+	if (ctx->custom_alloc) {
+		ctx->cfg.alloc = lpae_alloc;
+		ctx->cfg.free = lpae_free;
+	}
+	return alloc_io_pgtable_ops(fc->fmt, &ctx->cfg, ctx);
+}
+
+static const unsigned int lpae_ps_bits[] = { 32, 36, 40, 42, 44, 48, 52 };
+
+static unsigned int lpae_tg_shift(unsigned int tg)
+{
+	/* TCR_ELx.TG0 / VTCR_EL2.TG0: 0b00 4K, 0b01 64K, 0b10 16K */
+	static const unsigned int shift[] = { 12, 16, 14, 0 };
+
+	return shift[tg & 3];
+}
+
+/* Decode the walker's registers into its geometry (architecture rules). */
+static void lpae_decode(struct lpae_ctx *ctx)
+{
+	struct kunit *test = ctx->test;
+	struct io_pgtable_cfg *cfg = &ctx->cfg;
+	enum io_pgtable_fmt fmt = ctx->p->fc->fmt;
+	unsigned int ps = 0, tsz = 0, tg, top_bits, root_bytes;
+	unsigned int irgn = 0, orgn = 0, sh = 0;
+
+	ctx->stage2 = fmt == ARM_64_LPAE_S2 || fmt == ARM_32_LPAE_S2;
+	ctx->mali = fmt == ARM_MALI_LPAE;
+
+	if (ctx->mali) {
+		u64 transtab = cfg->arm_mali_lpae_cfg.transtab;
+
+		/* TRANSTAB: ADRMODE[1:0] = 3 (tables), 4 levels, 4K. */
+		KUNIT_ASSERT_EQ_MSG(test, transtab & 3, 3ULL,
+				    "TRANSTAB %#llx: ADRMODE is not 'table'",
+				    transtab);
+		KUNIT_EXPECT_EQ(test, !!(transtab & BIT(4)), cfg->coherent_walk);
+		ctx->gshift = 12;
+		ctx->start_level = 0;
+		ctx->ias = cfg->ias;
+		ctx->oas = cfg->oas;
+		ctx->root = transtab & GENMASK_ULL(47, 12);
+	} else if (ctx->stage2) {
+		typeof(cfg->arm_lpae_s2_cfg.vtcr) *vtcr =
+			&cfg->arm_lpae_s2_cfg.vtcr;
+		unsigned int sl = vtcr->sl;
+
+		tg = vtcr->tg;
+		tsz = vtcr->tsz;
+		ps = vtcr->ps;
+		ctx->gshift = lpae_tg_shift(tg);
+		KUNIT_ASSERT_NE_MSG(test, ctx->gshift, 0, "VTCR.TG0 %u", tg);
+		/* VTCR_EL2.SL0: 4K counts from level 2, 16K/64K from 3. */
+		KUNIT_ASSERT_LT_MSG(test, sl, 3U, "VTCR.SL0 %u", sl);
+		ctx->start_level = (ctx->gshift == 12 ? 2 : 3) - sl;
+		ctx->root = cfg->arm_lpae_s2_cfg.vttbr & GENMASK_ULL(47, 1);
+		irgn = vtcr->irgn;
+		orgn = vtcr->orgn;
+		sh = vtcr->sh;
+	} else {
+		typeof(cfg->arm_lpae_s1_cfg.tcr) *tcr =
+			&cfg->arm_lpae_s1_cfg.tcr;
+
+		tg = tcr->tg;
+		tsz = tcr->tsz;
+		ps = tcr->ips;
+		ctx->gshift = lpae_tg_shift(tg);
+		KUNIT_ASSERT_NE_MSG(test, ctx->gshift, 0, "TCR.TG0 %u", tg);
+		ctx->root = cfg->arm_lpae_s1_cfg.ttbr & GENMASK_ULL(47, 1);
+		irgn = tcr->irgn;
+		orgn = tcr->orgn;
+		sh = tcr->sh;
+	}
+	ctx->bpl = ctx->gshift - 3;
+
+	if (!ctx->mali) {
+		/* Walks: write-back cacheable, inner shareable if coherent. */
+		KUNIT_EXPECT_EQ(test, irgn, cfg->coherent_walk ? 1U : 0U);
+		KUNIT_EXPECT_EQ(test, orgn, cfg->coherent_walk ? 1U : 0U);
+		if (cfg->coherent_walk)
+			KUNIT_EXPECT_EQ(test, sh, 3U);
+		KUNIT_ASSERT_LT(test, ps, (unsigned int)ARRAY_SIZE(lpae_ps_bits));
+		ctx->oas = lpae_ps_bits[ps];
+		ctx->ias = 64 - tsz;
+		KUNIT_EXPECT_EQ(test, ctx->oas, cfg->oas);
+		KUNIT_EXPECT_EQ(test, ctx->ias, cfg->ias);
+		if (!ctx->stage2)
+			ctx->start_level = 4 - DIV_ROUND_UP(ctx->ias - ctx->gshift,
+							    ctx->bpl);
+	}
+	KUNIT_ASSERT_EQ_MSG(test, BIT_ULL(ctx->gshift),
+			    (u64)(cfg->pgsize_bitmap & -cfg->pgsize_bitmap),
+			    "granule from the registers vs pgsize_bitmap %#lx",
+			    cfg->pgsize_bitmap);
+	KUNIT_ASSERT_GE(test, ctx->start_level, 0);
+	KUNIT_ASSERT_LE(test, ctx->start_level, 3);
+
+	/* Root entries; stage 2 may concatenate up to 16 tables. */
+	if (ctx->ias > lpae_lvl_shift(ctx, ctx->start_level)) {
+		top_bits = ctx->ias - lpae_lvl_shift(ctx, ctx->start_level);
+	} else {
+		KUNIT_ASSERT_TRUE_MSG(test, ctx->mali,
+				      "start level %d too low for IAS %u",
+				      ctx->start_level, ctx->ias);
+		top_bits = 0;
+	}
+	KUNIT_ASSERT_LE_MSG(test, top_bits, ctx->bpl + (ctx->stage2 ? 4 : 0),
+			    "IAS %u needs %u root entries at level %d",
+			    ctx->ias, 1U << top_bits, ctx->start_level);
+	ctx->root_entries = 1U << top_bits;
+	root_bytes = max_t(unsigned int, 64, ctx->root_entries * 8);
+	KUNIT_ASSERT_EQ_MSG(test, ctx->root & (root_bytes - 1), 0ULL,
+			    "root table @dma %#llx not aligned to its %u bytes",
+			    ctx->root, root_bytes);
+	ctx->dv_ready = true;
+}
+
+static struct lpae_ctx *lpae_setup(struct kunit *test, bool custom_alloc)
+{
+	struct lpae_ctx *ctx = lpae_setup_dev(test, custom_alloc);
+
+	ctx->ops = lpae_alloc_ops(ctx);
+	if (!ctx->ops) {
+		lpae_skip_refusal(ctx, "alloc_io_pgtable_ops()");
+		KUNIT_FAIL_AND_ABORT(test, "alloc_io_pgtable_ops(%s) failed",
+				     lpae_fmt_name(ctx->p->fc->fmt));
+	}
+	lpae_decode(ctx);
+	return ctx;
+}
+
+/* Free the tables: every table and every DMA mapping must go. */
+static void lpae_finish(struct lpae_ctx *ctx)
+{
+	struct kunit *test = ctx->test;
+	long used;
+
+	lpae_release_fillers(ctx, 0);
+	ctx->in_teardown = true;
+	free_io_pgtable_ops(ctx->ops);
+	ctx->ops = NULL;
+
+	if (ctx->custom_alloc) {
+		KUNIT_EXPECT_GT(test, ctx->nr_allocs, 0U);
+		KUNIT_EXPECT_EQ_MSG(test, ctx->nr_frees, ctx->nr_allocs,
+				    "tables leaked by free_io_pgtable_ops()");
+	}
+	used = lpae_swiotlb_used(ctx);
+	if (ctx->p->mode != LPAE_COHERENT && used >= 0)
+		KUNIT_EXPECT_EQ_MSG(test, used, ctx->swiotlb_used0,
+				    "bounce slots leaked: table DMA mappings not unmapped");
+}
+
+/* ---------------------------------------------------------------------
+ * Operations
+ */
+
+/* One map_pages() call. A failing call must not map anything. */
+static int lpae_map1(struct lpae_ctx *ctx, u64 iova, u64 pa, size_t pgsize,
+		     size_t pgcount, int prot, size_t *mapped)
+{
+	int ret;
+
+	*mapped = 0;
+	lpae_op(ctx, "map_pages(iova %#llx, pa %#llx, %#zx x %zu, prot %#x)",
+		iova, pa, pgsize, pgcount, prot);
+	ret = ctx->ops->map_pages(ctx->ops, iova, pa, pgsize, pgcount, prot,
+				  GFP_KERNEL, mapped);
+	if (*mapped > pgsize * pgcount || *mapped % pgsize) {
+		lpae_fail(ctx, "mapped %#zx", *mapped);
+		*mapped = 0;
+	}
+	if (*mapped)
+		lpae_model_add(ctx, iova, *mapped, pa, prot);
+	if (ret && *mapped)
+		lpae_fail(ctx,
+			  "failed (%d) after mapping %#zx: a failing call must leave the tables unchanged",
+			  ret, *mapped);
+	return ret;
+}
+
+/* Map a whole range, as iommu_map() does, and check it. */
+static void lpae_map_ok(struct lpae_ctx *ctx, u64 iova, u64 pa, size_t pgsize,
+			size_t pgcount, int prot)
+{
+	size_t mapped;
+	int ret;
+
+	while (pgcount) {
+		ret = lpae_map1(ctx, iova, pa, pgsize, pgcount, prot, &mapped);
+		if (ret == -ENOMEM)
+			lpae_skip_refusal(ctx, "map_pages()");
+		if (ret || !mapped) {
+			lpae_fail(ctx, "returned %d, mapped %#zx", ret, mapped);
+			return;
+		}
+		iova += mapped;
+		pa += mapped;
+		pgcount -= mapped / pgsize;
+	}
+	lpae_check(ctx);
+}
+
+static size_t lpae_unmap1(struct lpae_ctx *ctx, u64 iova, size_t pgsize,
+			  size_t pgcount)
+{
+	struct iommu_iotlb_gather gather;
+	size_t n;
+
+	iommu_iotlb_gather_init(&gather);
+	lpae_op(ctx, "unmap_pages(iova %#llx, %#zx x %zu)", iova, pgsize,
+		pgcount);
+	n = ctx->ops->unmap_pages(ctx->ops, iova, pgsize, pgcount, &gather);
+	if (n > pgsize * pgcount || n % pgsize) {
+		lpae_fail(ctx, "unmapped %#zx", n);
+		return 0;
+	}
+	lpae_model_del(ctx, iova, n);
+	return n;
+}
+
+/* Unmap a whole range, as iommu_unmap() does, and check it. */
+static void lpae_unmap_ok(struct lpae_ctx *ctx, u64 iova, size_t pgsize,
+			  size_t pgcount)
+{
+	size_t n;
+
+	while (pgcount) {
+		n = lpae_unmap1(ctx, iova, pgsize, pgcount);
+		if (!n) {
+			lpae_fail(ctx, "unmapped nothing");
+			return;
+		}
+		iova += n;
+		pgcount -= n / pgsize;
+	}
+	lpae_check(ctx);
+}
+
+static unsigned long lpae_block_sizes(struct lpae_ctx *ctx)
+{
+	return ctx->cfg.pgsize_bitmap & ~lpae_granule(ctx);
+}
+
+#define LPAE_RW		(IOMMU_READ | IOMMU_WRITE)
+
+/* ---------------------------------------------------------------------
+ * Cases
+ */
+
+static void lpae_test_empty(struct kunit *test)
+{
+	struct lpae_ctx *ctx = lpae_setup(test, false);
+
+	lpae_op(ctx, "alloc_io_pgtable_ops()");
+	lpae_check(ctx);
+	KUNIT_EXPECT_EQ(test, ctx->nr_leaves, 0U);
+	KUNIT_EXPECT_EQ_MSG(test, ctx->nr_tables, 1U,
+			    "an empty table links no next-level table");
+	lpae_finish(ctx);
+}
+
+static void lpae_test_map_unmap_pgsizes(struct kunit *test)
+{
+	struct lpae_ctx *ctx = lpae_setup(test, false);
+	unsigned long pgsizes = ctx->cfg.pgsize_bitmap;
+	static const int prots[] = {
+		LPAE_RW | IOMMU_NOEXEC | IOMMU_CACHE, IOMMU_READ, IOMMU_WRITE,
+	};
+	unsigned int bit, i, k;
+
+	for (k = 0; k < ARRAY_SIZE(prots); k++) {
+		i = 0;
+		for_each_set_bit(bit, &pgsizes, BITS_PER_LONG) {
+			u64 iova = (u64)(++i) * max_t(u64, SZ_1G, BIT_ULL(bit));
+
+			lpae_map_ok(ctx, iova, lpae_pa(ctx, iova),
+				    BIT_ULL(bit), 1, prots[k]);
+		}
+		i = 0;
+		for_each_set_bit(bit, &pgsizes, BITS_PER_LONG) {
+			u64 iova = (u64)(++i) * max_t(u64, SZ_1G, BIT_ULL(bit));
+
+			lpae_unmap_ok(ctx, iova, BIT_ULL(bit), 1);
+		}
+	}
+	KUNIT_EXPECT_EQ(test, ctx->nr_leaves, 0U);
+	lpae_finish(ctx);
+}
+
+static void lpae_test_pgcount_batches(struct kunit *test)
+{
+	struct lpae_ctx *ctx = lpae_setup(test, true);
+	unsigned long pgsizes = ctx->cfg.pgsize_bitmap;
+	unsigned int bit, done = 0;
+
+	for_each_set_bit(bit, &pgsizes, BITS_PER_LONG) {
+		u64 pgsize = BIT_ULL(bit), entries = BIT_ULL(ctx->bpl);
+		u64 span = pgsize * entries;	/* one table of these */
+		u64 count = entries + 6, iova = 2 * span - 3 * pgsize;
+		u64 chunks[] = { 5, entries - 1, count };
+		unsigned int c;
+
+		/* Three tables: the end of one, a whole one, the next. */
+		if (iova + count * pgsize > lpae_top(ctx) ||
+		    count * pgsize > BIT_ULL(ctx->oas - 2))
+			continue;
+		lpae_map_ok(ctx, iova, lpae_pa_range(ctx, iova), pgsize, count,
+			    LPAE_RW);
+		for (c = 0; c < ARRAY_SIZE(chunks) && count; c++) {
+			u64 n = min(chunks[c], count);
+
+			lpae_unmap_ok(ctx, iova, pgsize, n);
+			iova += n * pgsize;
+			count -= n;
+		}
+		done++;
+	}
+	KUNIT_EXPECT_GT(test, done, 0U);
+	KUNIT_EXPECT_EQ(test, ctx->nr_leaves, 0U);
+	lpae_finish(ctx);
+}
+
+/* Region @k of the IOVA space, for cases that need a few distinct ones. */
+static u64 lpae_region(struct lpae_ctx *ctx, unsigned int k)
+{
+	u64 blk = rounddown_pow_of_two(ctx->cfg.pgsize_bitmap);
+	u64 span = lpae_granule(ctx) << ctx->bpl;
+
+	return (u64)k * max3((u64)SZ_256M, blk, 2 * span);
+}
+
+static void lpae_expect_map_fails(struct lpae_ctx *ctx, u64 iova, u64 pa,
+				  size_t pgsize, size_t pgcount, int prot,
+				  int err)
+{
+	struct lpae_snapshot before;
+	size_t mapped;
+	int ret;
+
+	lpae_snapshot(ctx, &before);
+	ret = lpae_map1(ctx, iova, pa, pgsize, pgcount, prot, &mapped);
+	if (ret != err)
+		lpae_fail(ctx, "returned %d (mapped %#zx), expected %d", ret,
+			  mapped, err);
+	if (mapped) {
+		/* Undo, so that later checks see only this failure. */
+		lpae_unmap1(ctx, iova, pgsize, mapped / pgsize);
+	}
+	lpae_expect_unchanged(ctx, &before);
+}
+
+/*
+ * As iommu_map() does: map_pages may stop at a table boundary with 0, so
+ * continue until the range is done or a call fails, then undo what was
+ * mapped. The failing call itself must change nothing, and the range as a
+ * whole must fail with @err and leave the tables as they were.
+ */
+static void lpae_expect_map_range_fails(struct lpae_ctx *ctx, u64 iova,
+					u64 pa, size_t pgsize, size_t pgcount,
+					int prot, int err)
+{
+	struct lpae_snapshot before;
+	size_t mapped, done = 0;
+	int ret = 0;
+
+	lpae_snapshot(ctx, &before);
+	while (done < pgsize * pgcount) {
+		ret = lpae_map1(ctx, iova + done, pa + done, pgsize,
+				pgcount - done / pgsize, prot, &mapped);
+		done += mapped;
+		if (ret || !mapped)
+			break;
+	}
+	if (ret != err)
+		lpae_fail(ctx, "range returned %d after mapping %#zx, expected %d",
+			  ret, done, err);
+	if (done)
+		lpae_unmap_ok(ctx, iova, pgsize, done / pgsize);
+	lpae_expect_unchanged(ctx, &before);
+}
+
+static void lpae_test_overlap(struct kunit *test)
+{
+	struct lpae_ctx *ctx = lpae_setup(test, true);
+	u64 g = lpae_granule(ctx), blk = 0, span = g << ctx->bpl;
+	u64 r1 = lpae_region(ctx, 1), r2 = lpae_region(ctx, 2);
+	u64 r3 = lpae_region(ctx, 3);
+
+	if (lpae_block_sizes(ctx))
+		blk = BIT_ULL(__ffs(lpae_block_sizes(ctx)));
+
+	/* Page over page, same or another output address. */
+	lpae_map_ok(ctx, r1, lpae_pa(ctx, r1), g, 1, LPAE_RW);
+	lpae_expect_map_fails(ctx, r1, lpae_pa(ctx, r1), g, 1, LPAE_RW,
+			      -EEXIST);
+	lpae_expect_map_fails(ctx, r1, lpae_pa_alt(ctx, r1), g, 1,
+			      IOMMU_READ, -EEXIST);
+
+	/* A batch within one table whose third page exists. */
+	lpae_map_ok(ctx, r1 + 4 * g, lpae_pa(ctx, r1 + 4 * g), g, 1, LPAE_RW);
+	lpae_expect_map_fails(ctx, r1 + 2 * g, lpae_pa(ctx, r1 + 2 * g), g, 4,
+			      LPAE_RW, -EEXIST);
+
+	/* A batch across a table boundary, the existing page beyond it. */
+	lpae_map_ok(ctx, r1 + span + g, lpae_pa(ctx, r1 + span + g), g, 1,
+		    LPAE_RW);
+	lpae_expect_map_range_fails(ctx, r1 + span - 2 * g,
+				    lpae_pa(ctx, r1 + span - 2 * g), g, 4,
+				    LPAE_RW, -EEXIST);
+
+	if (blk && r3 + blk <= lpae_top(ctx)) {
+		/* Block over a live table. */
+		lpae_map_ok(ctx, r2 + g, lpae_pa(ctx, r2 + g), g, 1, LPAE_RW);
+		lpae_expect_map_fails(ctx, r2, lpae_pa(ctx, r2), blk, 1,
+				      LPAE_RW, -EEXIST);
+		/* Page over a block. */
+		lpae_map_ok(ctx, r3, lpae_pa(ctx, r3), blk, 1, LPAE_RW);
+		lpae_expect_map_fails(ctx, r3 + g, lpae_pa(ctx, r3 + g), g, 1,
+				      LPAE_RW, -EEXIST);
+		/* Block over the same block. */
+		lpae_expect_map_fails(ctx, r3, lpae_pa(ctx, r3), blk, 1,
+				      LPAE_RW, -EEXIST);
+	}
+	lpae_finish(ctx);
+}
+
+static void lpae_test_split_block(struct kunit *test)
+{
+	struct lpae_ctx *ctx = lpae_setup(test, true);
+	unsigned long blocks = lpae_block_sizes(ctx);
+	u64 g = lpae_granule(ctx);
+	unsigned int bit, k = 0;
+	size_t n;
+
+	for_each_set_bit(bit, &blocks, BITS_PER_LONG) {
+		u64 blk = BIT_ULL(bit), base = lpae_region(ctx, ++k);
+		u64 mid = base + blk / 2, last = base + blk - g;
+
+		if (base + blk > lpae_top(ctx))
+			continue;
+		lpae_map_ok(ctx, base, lpae_pa(ctx, base), blk, 1,
+			    LPAE_RW | IOMMU_CACHE);
+
+		/* A page out of the middle, then the last page. */
+		n = lpae_unmap1(ctx, mid, g, 1);
+		if (!n)
+			lpae_skip_refusal(ctx, "splitting a block");
+		if (n != g)
+			lpae_fail(ctx, "unmapped %#zx, expected %#llx", n, g);
+		lpae_check(ctx);
+		lpae_unmap_ok(ctx, last, g, 1);
+
+		/* Remap the hole elsewhere, then as it was. */
+		lpae_map_ok(ctx, mid, lpae_pa_alt(ctx, mid), g, 1, IOMMU_READ);
+		lpae_unmap_ok(ctx, mid, g, 1);
+		lpae_map_ok(ctx, mid, lpae_pa(ctx, mid), g, 1,
+			    LPAE_RW | IOMMU_CACHE);
+		lpae_map_ok(ctx, last, lpae_pa(ctx, last), g, 1,
+			    LPAE_RW | IOMMU_CACHE);
+
+		/* The whole block-sized range, now a table, at once. */
+		lpae_unmap_ok(ctx, base, blk, 1);
+	}
+	KUNIT_EXPECT_GT(test, k, 0U);
+	KUNIT_EXPECT_EQ(test, ctx->nr_leaves, 0U);
+	lpae_finish(ctx);
+}
+
+static void lpae_test_ias_limits(struct kunit *test)
+{
+	struct lpae_ctx *ctx = lpae_setup(test, true);
+	unsigned long pgsizes = ctx->cfg.pgsize_bitmap;
+	u64 top = lpae_top(ctx);
+	struct lpae_dv_entry e;
+	unsigned int bit;
+
+	/* First page, last page: the last entry of the last root table. */
+	lpae_map_ok(ctx, 0, lpae_pa(ctx, 0), lpae_granule(ctx), 1, LPAE_RW);
+	for_each_set_bit(bit, &pgsizes, BITS_PER_LONG) {
+		u64 iova = top - BIT_ULL(bit);
+
+		if (BIT_ULL(bit) > top / 2)
+			continue;
+		lpae_map_ok(ctx, iova, lpae_pa(ctx, iova), BIT_ULL(bit), 1,
+			    LPAE_RW);
+		if (lpae_dv_translate(ctx, top - 1, &e) == 1)
+			KUNIT_EXPECT_EQ(test, e.root_idx,
+					ctx->root_entries - 1);
+		lpae_unmap_ok(ctx, iova, BIT_ULL(bit), 1);
+	}
+	lpae_unmap_ok(ctx, 0, lpae_granule(ctx), 1);
+	lpae_finish(ctx);
+}
+
+static void lpae_test_bad_input(struct kunit *test)
+{
+	struct lpae_ctx *ctx = lpae_setup(test, true);
+	u64 g = lpae_granule(ctx), top = lpae_top(ctx);
+	u64 a = lpae_region(ctx, 1), b = a + 8 * g;
+	struct lpae_snapshot before;
+	size_t mapped, n;
+	int ret;
+
+	lpae_map_ok(ctx, a, lpae_pa(ctx, a), g, 1, LPAE_RW);
+
+	lpae_expect_map_fails(ctx, b + 512, lpae_pa(ctx, b), g, 1, LPAE_RW,
+			      -EINVAL);
+	lpae_expect_map_fails(ctx, b, lpae_pa(ctx, b) + 512, g, 1, LPAE_RW,
+			      -EINVAL);
+	lpae_expect_map_fails(ctx, b, lpae_pa(ctx, b), 2 * g, 1, LPAE_RW,
+			      -EINVAL);
+	lpae_expect_map_fails(ctx, b, lpae_pa(ctx, b), 0, 1, LPAE_RW,
+			      -EINVAL);
+	lpae_expect_map_fails(ctx, top, lpae_pa(ctx, b), g, 1, LPAE_RW,
+			      -ERANGE);
+	lpae_expect_map_fails(ctx, b, BIT_ULL(ctx->oas), g, 1, LPAE_RW,
+			      -ERANGE);
+
+	/* No access: nothing to map (6.12.117 says -EINVAL, earlier 0). */
+	lpae_snapshot(ctx, &before);
+	ret = lpae_map1(ctx, b, lpae_pa(ctx, b), g, 1,
+			IOMMU_CACHE | IOMMU_NOEXEC, &mapped);
+	if (ret && ret != -EINVAL)
+		lpae_fail(ctx, "returned %d, expected 0 or -EINVAL", ret);
+	KUNIT_EXPECT_EQ(test, mapped, (size_t)0);
+	lpae_expect_unchanged(ctx, &before);
+
+	/* Unmap: a size not in the bitmap, beyond IAS, nothing there. */
+	n = lpae_unmap1(ctx, a, 2 * g, 1);
+	KUNIT_EXPECT_EQ(test, n, (size_t)0);
+	n = lpae_unmap1(ctx, top, g, 1);
+	KUNIT_EXPECT_EQ(test, n, (size_t)0);
+	n = lpae_unmap1(ctx, b, g, 1);
+	KUNIT_EXPECT_EQ(test, n, (size_t)0);
+	lpae_expect_unchanged(ctx, &before);
+
+	lpae_unmap_ok(ctx, a, g, 1);
+	lpae_finish(ctx);
+}
+
+/* Retry @iova's mapping, failing the Nth table allocation for N = 1, ... */
+static unsigned int lpae_map_under_failures(struct lpae_ctx *ctx, u64 iova,
+					    size_t pgsize, bool dma)
+{
+	struct lpae_snapshot before;
+	unsigned int failures = 0, tries;
+	size_t mapped;
+	int ret;
+
+	for (tries = 1; tries <= 32; tries++) {
+		if (!dma)
+			ctx->fail_at = ctx->alloc_calls + tries;
+		lpae_snapshot(ctx, &before);
+		ret = lpae_map1(ctx, iova, lpae_pa(ctx, iova), pgsize, 1,
+				LPAE_RW, &mapped);
+		ctx->fail_at = 0;
+		if (!ret)
+			break;
+		failures++;
+		if (ret != -ENOMEM)
+			lpae_fail(ctx, "returned %d, expected -ENOMEM", ret);
+		lpae_expect_unchanged(ctx, &before);
+		if (dma)
+			lpae_release_fillers(ctx, ctx->nr_fillers - 1);
+	}
+	if (ret) {
+		lpae_release_fillers(ctx, 0);
+		lpae_map_ok(ctx, iova, lpae_pa(ctx, iova), pgsize, 1, LPAE_RW);
+	} else {
+		lpae_check(ctx);
+	}
+	return failures;
+}
+
+/* Under swiotlb, tables larger than a page may be refused: no counting. */
+static void lpae_skip_large_bounced(struct kunit *test)
+{
+	const struct lpae_param *p = test->param_value;
+
+	if (p->mode == LPAE_BOUNCED && lpae_may_refuse_bounce(p->fc))
+		kunit_skip(test,
+			   "tables larger than PAGE_SIZE may be refused under swiotlb: failures cannot be counted");
+}
+
+static void lpae_test_alloc_failure(struct kunit *test)
+{
+	struct lpae_ctx *ctx;
+	u64 g, iova;
+	unsigned int failures;
+
+	lpae_skip_large_bounced(test);
+	ctx = lpae_setup_dev(test, true);
+
+	/* The first table: alloc_io_pgtable_ops() fails, leaking nothing. */
+	ctx->fail_at = 1;
+	ctx->ops = lpae_alloc_ops(ctx);
+	KUNIT_EXPECT_NULL(test, ctx->ops);
+	if (ctx->ops) {
+		ctx->in_teardown = true;
+		free_io_pgtable_ops(ctx->ops);
+		ctx->in_teardown = false;
+	}
+	KUNIT_EXPECT_EQ(test, ctx->nr_allocs, ctx->nr_frees);
+	ctx->fail_at = 0;
+
+	ctx->ops = lpae_alloc_ops(ctx);
+	if (!ctx->ops)
+		lpae_skip_refusal(ctx, "alloc_io_pgtable_ops()");
+	KUNIT_ASSERT_NOT_NULL(test, ctx->ops);
+	lpae_decode(ctx);
+	g = lpae_granule(ctx);
+
+	/* A page that needs a table at every level below the root. */
+	iova = lpae_top(ctx) / 2 + 3 * g;
+	failures = lpae_map_under_failures(ctx, iova, g, false);
+	KUNIT_EXPECT_EQ_MSG(test, failures, 3U - ctx->start_level,
+			    "a page in an empty table needs one table per level below the root");
+
+	/* Splitting a block needs a table: its failure keeps the block. */
+	if (lpae_block_sizes(ctx)) {
+		u64 blk = BIT_ULL(__fls(lpae_block_sizes(ctx)));
+		u64 base = lpae_region(ctx, 1);
+		struct lpae_snapshot before;
+		size_t n;
+
+		if (base + blk <= lpae_top(ctx) / 2) {
+			lpae_map_ok(ctx, base, lpae_pa(ctx, base), blk, 1,
+				    LPAE_RW);
+			lpae_snapshot(ctx, &before);
+			ctx->fail_at = ctx->alloc_calls + 1;
+			n = lpae_unmap1(ctx, base + g, g, 1);
+			ctx->fail_at = 0;
+			KUNIT_EXPECT_EQ(test, n, (size_t)0);
+			lpae_expect_unchanged(ctx, &before);
+			lpae_unmap_ok(ctx, base + g, g, 1);
+		}
+	}
+	lpae_finish(ctx);
+}
+
+/* Exhaust the bounce pool, with a coherent device to spare the caches. */
+static bool lpae_fill_pool(struct lpae_ctx *ctx)
+{
+	static const size_t sizes[] = {
+		IO_TLB_SEGSIZE << IO_TLB_SHIFT, PAGE_SIZE, 1 << IO_TLB_SHIFT,
+	};
+	struct kunit *test = ctx->test;
+	unsigned int i;
+
+	if (!ctx->filler_dev) {
+		ctx->filler_dev = lpae_new_device(test, "io-pgtable-arm-filler",
+						  ctx->oas, true);
+		ctx->fillers = kunit_kcalloc(test, LPAE_MAX_FILLERS,
+					     sizeof(*ctx->fillers), GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, ctx->fillers);
+		ctx->filler_buf = kunit_kzalloc(test, sizes[0], GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, ctx->filler_buf);
+		/* Runs before the filler device goes away. */
+		KUNIT_ASSERT_EQ(test,
+				kunit_add_action_or_reset(test, lpae_release_fillers_action,
+							  ctx), 0);
+	}
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		/* Leave the last hole for the smaller fillers. */
+		if (i == 1 && ctx->nr_fillers &&
+		    ctx->fillers[ctx->nr_fillers - 1].size == sizes[0])
+			lpae_release_fillers(ctx, ctx->nr_fillers - 1);
+		while (ctx->nr_fillers < LPAE_MAX_FILLERS) {
+			struct lpae_filler *f = &ctx->fillers[ctx->nr_fillers];
+
+			f->size = sizes[i];
+			f->dma = dma_map_single_attrs(ctx->filler_dev,
+						      ctx->filler_buf, f->size,
+						      DMA_TO_DEVICE,
+						      DMA_ATTR_NO_WARN);
+			if (dma_mapping_error(ctx->filler_dev, f->dma))
+				break;
+			ctx->nr_fillers++;
+		}
+	}
+	return ctx->nr_fillers < LPAE_MAX_FILLERS;
+}
+
+static void lpae_test_dma_failure(struct kunit *test)
+{
+	const struct lpae_param *p = test->param_value;
+	struct lpae_ctx *ctx;
+	u64 g, blk = 0, base, iova;
+	unsigned int failures;
+	size_t n;
+
+	if (p->mode != LPAE_BOUNCED)
+		kunit_skip(test,
+			   "DMA mapping failure is injected by exhausting the swiotlb pool: bounced mode only");
+	lpae_skip_large_bounced(test);
+	ctx = lpae_setup(test, true);
+	g = lpae_granule(ctx);
+	base = lpae_region(ctx, 1);
+	if (lpae_block_sizes(ctx))
+		blk = BIT_ULL(__ffs(lpae_block_sizes(ctx)));
+	if (blk && base + blk <= lpae_top(ctx) / 2)
+		lpae_map_ok(ctx, base, lpae_pa(ctx, base), blk, 1, LPAE_RW);
+	else
+		blk = 0;
+
+	if (!lpae_fill_pool(ctx))
+		kunit_skip(test, "swiotlb pool too large to exhaust");
+
+	/* A new table cannot be mapped for the walker: -ENOMEM, no trace. */
+	iova = lpae_top(ctx) / 2 + 3 * g;
+	failures = lpae_map_under_failures(ctx, iova, g, true);
+	KUNIT_EXPECT_GT_MSG(test, failures, 0U,
+			    "no mapping failed with the bounce pool exhausted");
+
+	/* Neither can the table that splits a block. */
+	if (blk) {
+		struct lpae_snapshot before;
+
+		lpae_fill_pool(ctx);
+		lpae_snapshot(ctx, &before);
+		n = lpae_unmap1(ctx, base + g, g, 1);
+		KUNIT_EXPECT_EQ(test, n, (size_t)0);
+		lpae_expect_unchanged(ctx, &before);
+		lpae_release_fillers(ctx, 0);
+		lpae_unmap_ok(ctx, base + g, g, 1);
+	}
+	lpae_finish(ctx);
+}
+
+static void lpae_test_free_releases(struct kunit *test)
+{
+	struct lpae_ctx *ctx = lpae_setup(test, true);
+	unsigned long blocks = lpae_block_sizes(ctx);
+	u64 g = lpae_granule(ctx), span = g << ctx->bpl;
+	u64 r1 = lpae_region(ctx, 1), r2 = lpae_region(ctx, 2);
+
+	/* Pages in several tables, blocks, a split block. */
+	lpae_map_ok(ctx, 0, lpae_pa(ctx, 0), g, 1, LPAE_RW);
+	lpae_map_ok(ctx, r1 + span - g, lpae_pa(ctx, r1 + span - g), g, 3,
+		    LPAE_RW);
+	lpae_map_ok(ctx, lpae_top(ctx) - g, lpae_pa(ctx, lpae_top(ctx) - g), g,
+		    1, IOMMU_READ);
+	if (blocks) {
+		u64 blk = BIT_ULL(__ffs(blocks));
+
+		if (r2 + 2 * blk <= lpae_top(ctx)) {
+			lpae_map_ok(ctx, r2, lpae_pa(ctx, r2), blk, 2, LPAE_RW);
+			lpae_unmap_ok(ctx, r2 + blk + g, g, 1);
+		}
+	}
+	KUNIT_EXPECT_GT(test, ctx->nr_allocs, 2U);
+	lpae_finish(ctx);
+}
+
+static struct kunit_case lpae_test_cases[] = {
+	KUNIT_CASE_PARAM(lpae_test_empty, lpae_gen_params),
+	KUNIT_CASE_PARAM(lpae_test_map_unmap_pgsizes, lpae_gen_params),
+	KUNIT_CASE_PARAM(lpae_test_pgcount_batches, lpae_gen_params),
+	KUNIT_CASE_PARAM(lpae_test_overlap, lpae_gen_params),
+	KUNIT_CASE_PARAM(lpae_test_split_block, lpae_gen_params),
+	KUNIT_CASE_PARAM(lpae_test_ias_limits, lpae_gen_params),
+	KUNIT_CASE_PARAM(lpae_test_bad_input, lpae_gen_params),
+	KUNIT_CASE_PARAM(lpae_test_alloc_failure, lpae_gen_params),
+	KUNIT_CASE_PARAM(lpae_test_dma_failure, lpae_gen_params),
+	KUNIT_CASE_PARAM(lpae_test_free_releases, lpae_gen_params),
+	{}
+};
+
+static struct kunit_suite lpae_test_suite = {
+	.name = "io-pgtable-arm",
+	.test_cases = lpae_test_cases,
+};
+
+kunit_test_suite(lpae_test_suite);
+
+MODULE_DESCRIPTION("KUnit tests for the ARM LPAE io-pgtable formats");
+MODULE_LICENSE("GPL");

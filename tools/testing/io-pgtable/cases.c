@@ -1,0 +1,976 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * io-pgtable harness: directed cases.
+ *
+ *  - bad input: a table of input classes, each with the result it must give
+ *    and the proof that the tables did not change (both views, byte for
+ *    byte), over every configuration; the table in README is generated
+ *    from these results and compared by "make check";
+ *  - corrupted descriptors: a table descriptor is scribbled over in the
+ *    device's view, or in the table memory itself, and the code must still
+ *    unmap and free exactly its own tables without following the scribble.
+ *
+ * Cases that may crash the code under test (upstream follows descriptors)
+ * run in a child process: see isolate().
+ */
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+/* ---- set-up shared with threads.c ---- */
+
+void ctx_open(struct runctx *c, const struct tcfg *t, enum dma_mode mode)
+{
+	char err[256];
+
+	shadow_clear(&c->sh);
+	memset(c, 0, sizeof(*c));
+	model_reset(mode, CTL_NONE, 0);
+	c->fmt = t->fmt;
+	c->cfg = (struct io_pgtable_cfg) {
+		.quirks = t->quirks,
+		.pgsize_bitmap = t->pgsizes,
+		.ias = t->ias,
+		.oas = t->oas,
+		.coherent_walk = mode == MODE_COHERENT,
+		.tlb = &harness_flush_ops,
+		.iommu_dev = &harness_dev,
+	};
+	if (t->custom) {
+		c->cfg.alloc = model_custom_alloc;
+		c->cfg.free = model_custom_free;
+	}
+	c->ops = alloc_io_pgtable_ops(t->fmt, &c->cfg, c);
+	if (!c->ops)
+		model_fail(CAT_ALLOC, "alloc_io_pgtable_ops() failed");
+	if (walker_init(&c->w, t->fmt, &c->cfg, err, sizeof(err)))
+		model_fail(CAT_ALLOC, "registers reported in cfg: %s", err);
+	M.w = &c->w;
+	M.live = true;
+	if (t->fmt == ARM_MALI_LPAE && c->cfg.ias < 48)
+		c->w.ias = 48;
+	c->in_first = walker_root_base(&c->w);
+	c->in_last = c->w.ttbr1 ? ~0ULL : (1ULL << c->cfg.ias) - 1;
+	model_publish_root();
+}
+
+/* Page size @i (0: granule) usable in the input range, or 0 */
+u64 ctx_pgsize(const struct runctx *c, int i)
+{
+	u64 p = 1ULL << (c->w.gshift + i * c->w.bpl);
+
+	if (i > 2 || !(c->cfg.pgsize_bitmap & p) ||
+	    p - 1 > c->in_last - c->in_first)
+		return 0;
+	return p;
+}
+
+/* Unmap what the shadow holds, with page sizes chosen like iommu_unmap() */
+void ctx_unmap_all(struct runctx *c)
+{
+	while (c->sh.n) {
+		u64 iova = c->sh.e[0].iova, left = c->sh.e[0].size;
+		u64 pgsize, count, next;
+		size_t n;
+		int i;
+
+		for (i = 2; i > 0; i--)
+			if (ctx_pgsize(c, i) && !(iova & (ctx_pgsize(c, i) - 1)) &&
+			    ctx_pgsize(c, i) <= left)
+				break;
+		pgsize = ctx_pgsize(c, i);
+		count = left / pgsize;
+		next = ctx_pgsize(c, i + 1);
+		if (next)
+			count = min_t(u64, count,
+				      (next - (iova & (next - 1))) / pgsize);
+		n = c->ops->unmap_pages(c->ops, iova, pgsize, max_t(u64, count, 1),
+					NULL);
+		model_op_end();
+		if (!n)
+			model_fail(CAT_XLATE, "unmap of mapped %#llx (%#llx x %llu) returned 0",
+				   (unsigned long long)iova,
+				   (unsigned long long)pgsize,
+				   (unsigned long long)count);
+		shadow_remove(&c->sh, iova, n);
+	}
+}
+
+void ctx_close(struct runctx *c)
+{
+	M.injected = false;
+	free_io_pgtable_ops(c->ops);
+	c->ops = NULL;
+	model_check_leaks();
+	shadow_clear(&c->sh);
+}
+
+/* ---- isolation: run @fn in a child process ---- */
+
+static int iso_fd = -1;
+
+static void iso_fail_hook(void)
+{
+	char buf[600];
+	int n;
+
+	n = snprintf(buf, sizeof(buf), "[%s] %s", cat_names[M.fail_cat],
+		     M.fail_msg);
+	if (write(iso_fd, buf, min_t(int, n, sizeof(buf) - 1)) < 0)
+		_exit(100);
+	_exit(1 + M.fail_cat);
+}
+
+/* Copy a failed child's stderr (sanitizer reports) to ours */
+bool isolate_show_log;
+
+static void show_log(FILE *log)
+{
+	char line[400];
+
+	if (!isolate_show_log)
+		return;
+	rewind(log);
+	while (fgets(line, sizeof(line), log))
+		fputs(line, stderr);
+}
+
+/* What killed a child: the signal and the sanitizer's summary line */
+static void crash_msg(FILE *log, int status, char *msg, size_t len)
+{
+	char line[400], found[400] = "";
+
+	show_log(log);
+	rewind(log);
+	while (fgets(line, sizeof(line), log)) {
+		line[strcspn(line, "\n")] = 0;
+		if ((strstr(line, "ERROR: ") || strstr(line, "WARNING: ")) &&
+		    !found[0])
+			snprintf(found, sizeof(found), "%s", line);
+		if (strstr(line, "SUMMARY: "))
+			snprintf(found, sizeof(found), "%s", line);
+	}
+	if (WIFSIGNALED(status))
+		snprintf(msg, len, "killed by signal %d%s%s%s", WTERMSIG(status),
+			 WTERMSIG(status) == SIGALRM ? " (timed out)" : "",
+			 found[0] ? ": " : "", found);
+	else
+		snprintf(msg, len, "exited with %d%s%s", WEXITSTATUS(status),
+			 found[0] ? ": " : "", found);
+}
+
+/*
+ * Run @fn(@arg) in a child with @timeout seconds to finish. Returns 0 if it
+ * returned, else non-zero with what happened in @msg: the model failure, or
+ * the signal and the sanitizer's summary line (its report goes to a scratch
+ * file, not to the terminal).
+ */
+int isolate(void (*fn)(void *), void *arg, int timeout, char *msg, size_t len)
+{
+	FILE *log = tmpfile();
+	int pfd[2], status, n;
+	pid_t pid;
+
+	msg[0] = 0;
+	if (!log || pipe(pfd)) {
+		snprintf(msg, len, "cannot isolate: no pipe or scratch file");
+		return -1;
+	}
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0) {
+		snprintf(msg, len, "fork failed");
+		return -1;
+	}
+	if (!pid) {
+		close(pfd[0]);
+		iso_fd = pfd[1];
+		M.fail_hook = iso_fail_hook;
+		M.fail_jmp = NULL;
+		dup2(fileno(log), 2);
+		alarm(timeout);
+		fn(arg);
+		_exit(0);
+	}
+	close(pfd[1]);
+	n = read(pfd[0], msg, len - 1);
+	msg[n > 0 ? n : 0] = 0;
+	close(pfd[0]);
+	waitpid(pid, &status, 0);
+	if (WIFEXITED(status) && !WEXITSTATUS(status)) {
+		fclose(log);
+		return 0;
+	}
+	if (!msg[0])
+		crash_msg(log, status, msg, len);
+	else
+		show_log(log);
+	fclose(log);
+	return 1;
+}
+
+/*
+ * Run cases [0, @n) of @fn in as few children as possible: a child runs
+ * them in turn, each under its own setjmp(), and reports each; if it dies,
+ * the case it was in gets the crash and a new child goes on from the next.
+ * @msg[i] is empty for a case that passed. Returns the number that failed.
+ */
+int isolate_seq(void (*fn)(void *arg, int i), void *arg, int n, int timeout,
+		char (*msg)[600])
+{
+	int start = 0, failed = 0, i;
+
+	for (i = 0; i < n; i++)
+		snprintf(msg[i], sizeof(msg[i]), "not run");
+	while (start < n) {
+		FILE *log = tmpfile(), *rp;
+		int pfd[2], status, last = start - 1;
+		char line[700];
+		pid_t pid;
+
+		if (!log || pipe(pfd))
+			return n;
+		fflush(stdout);
+		fflush(stderr);
+		pid = fork();
+		if (pid < 0)
+			return n;
+		if (!pid) {
+			FILE *wp;
+
+			close(pfd[0]);
+			wp = fdopen(pfd[1], "w");
+			dup2(fileno(log), 2);
+			alarm(timeout);
+			M.fail_hook = NULL;
+			for (i = start; i < n; i++) {
+				jmp_buf jb;
+
+				M.fail_jmp = &jb;
+				if (!setjmp(jb)) {
+					fn(arg, i);
+					fprintf(wp, "%d\t\n", i);
+				} else {
+					M.live = false;
+					fprintf(wp, "%d\t[%s] %s\n", i,
+						cat_names[M.fail_cat], M.fail_msg);
+				}
+				fflush(wp);
+			}
+			_exit(0);
+		}
+		close(pfd[1]);
+		rp = fdopen(pfd[0], "r");
+		while (fgets(line, sizeof(line), rp)) {
+			char *tab = strchr(line, '\t');
+
+			line[strcspn(line, "\n")] = 0;
+			i = atoi(line);
+			if (!tab || i < start || i >= n)
+				continue;
+			snprintf(msg[i], sizeof(msg[i]), "%s", tab + 1);
+			failed += !!msg[i][0];
+			last = i;
+		}
+		fclose(rp);
+		waitpid(pid, &status, 0);
+		if (last + 1 < n && !(WIFEXITED(status) && !WEXITSTATUS(status))) {
+			crash_msg(log, status, msg[last + 1], sizeof(msg[0]));
+			failed++;
+		}
+		fclose(log);
+		start = last + 2;
+	}
+	return failed;
+}
+
+/* ---- bad input ---- */
+
+/*
+ * Layout, per configuration: g is the granule, B the block one level up.
+ * X is B-aligned in the input range, with the page X+g and the blocks X+B
+ * and X+2B mapped; F = X+3B is unmapped; T is the first iova above the
+ * input range (below it with TTBR1).
+ */
+struct bctx {
+	struct runctx c;
+	u64 g, B, X, F, T;
+};
+
+enum bkind { B_MAP, B_UNMAP };
+
+struct bclass {
+	const char *name;
+	const char *input;
+	const char *expect;
+	enum bkind kind;
+	bool keep;		/* the tables must not change */
+};
+
+#define RW	(IOMMU_READ | IOMMU_WRITE)
+
+static const struct bclass bclasses[] = {
+	{ "iova misaligned", "map(F+g/2, 0, g, 1)", "-EINVAL, unchanged", B_MAP, true },
+	{ "paddr misaligned", "map(F, g/2, g, 1)", "-EINVAL, unchanged", B_MAP, true },
+	{ "iova not aligned to pgsize", "map(F+g, 0, B, 1)", "-EINVAL, unchanged", B_MAP, true },
+	{ "pgsize not in pgsize_bitmap", "map(F, 0, 2g, 1)", "-EINVAL, unchanged", B_MAP, true },
+	{ "pgsize 0", "map(F, 0, 0, 1)", "-EINVAL, unchanged", B_MAP, true },
+	{ "pgsize of two sizes", "map(F, 0, g+B (two bits), 1)", "-EINVAL, unchanged", B_MAP, true },
+	{ "pgcount 0", "map(F, 0, g, 0)", "-EINVAL, unchanged", B_MAP, true },
+	{ "pgcount*pgsize overflows", "map(F, 0, g, SIZE_MAX/g+2)", "0 mapped=B, state ok", B_MAP, false },
+	{ "run crossing the top of the IAS", "map(T-g, 0, g, 2)", "0 mapped=g, state ok", B_MAP, false },
+	{ "iova at the IAS", "map(T, 0, g, 1)", "-ERANGE, unchanged", B_MAP, true },
+	{ "iova beyond the IAS", "map(X^2^62, 0, g, 1)", "-ERANGE, unchanged", B_MAP, true },
+	{ "paddr beyond the OAS", "map(F, 2^oas, g, 1)", "-ERANGE, unchanged", B_MAP, true },
+	{ "paddr run crossing the OAS", "map(F, 2^oas-g, g, 2)", "-ERANGE, unchanged", B_MAP, true },
+	{ "prot without read/write", "map(F, 0, g, 1, CACHE+NOEXEC)", "-EINVAL, unchanged", B_MAP, true },
+	{ "prot 0", "map(F, 0, g, 1, 0)", "-EINVAL, unchanged", B_MAP, true },
+	{ "map over a mapped page", "map(X+g, 0, g, 1)", "-EEXIST, unchanged", B_MAP, true },
+	{ "map a block over pages", "map(X, 0, B, 1)", "-EEXIST, unchanged", B_MAP, true },
+	{ "map a page inside a block", "map(X+B+g, 0, g, 1)", "-EEXIST, unchanged", B_MAP, true },
+	{ "unmap of nothing, no table", "unmap(F, g, 1)", "0, unchanged", B_UNMAP, true },
+	{ "unmap of nothing, in a table", "unmap(X+2g, g, 1)", "0, unchanged", B_UNMAP, true },
+	{ "unmap iova misaligned", "unmap(X+g+g/2, g, 1)", "0, unchanged", B_UNMAP, true },
+	{ "unmap pgsize not in pgsize_bitmap", "unmap(X, 2g, 1)", "0, unchanged", B_UNMAP, true },
+	{ "unmap pgsize 0", "unmap(X+g, 0, 1)", "0, unchanged", B_UNMAP, true },
+	{ "unmap pgcount 0", "unmap(X+g, g, 0)", "0, unchanged", B_UNMAP, true },
+	{ "unmap iova at the IAS", "unmap(T, g, 1)", "0, unchanged", B_UNMAP, true },
+	{ "unmap across a block boundary", "unmap(X+2B-g, g, 2)", "g, state ok", B_UNMAP, false },
+	{ "unmap past a hole", "unmap(X+g, g, 3)", "g, state ok", B_UNMAP, false },
+	{ "NULL gather", "unmap(X+g, g, 1, NULL gather)", "g, state ok", B_UNMAP, false },
+};
+
+#define NR_BCLASSES	ARRAY_SIZE(bclasses)
+
+static bool bad_verbose;
+static char our_cells[NR_BCLASSES][400];
+
+static const char *errname(int ret)
+{
+	static char buf[16];
+
+	switch (ret) {
+	case 0: return "0";
+	case -EINVAL: return "-EINVAL";
+	case -ERANGE: return "-ERANGE";
+	case -EEXIST: return "-EEXIST";
+	case -ENOMEM: return "-ENOMEM";
+	}
+	snprintf(buf, sizeof(buf), "%d", ret);
+	return buf;
+}
+
+static void size_str(const struct bctx *b, u64 v, char *buf, size_t len)
+{
+	if (!v)
+		snprintf(buf, len, "0");
+	else if (v == b->B)
+		snprintf(buf, len, "B");
+	else if (v == b->g)
+		snprintf(buf, len, "g");
+	else if (!(v % b->g))
+		snprintf(buf, len, "%llug", (unsigned long long)(v / b->g));
+	else
+		snprintf(buf, len, "%#llx", (unsigned long long)v);
+}
+
+static void b_map(struct bctx *b, u64 iova, u64 pa, u64 size, int prot)
+{
+	size_t mapped = 0;
+	int ret;
+
+	ret = b->c.ops->map_pages(b->c.ops, iova, pa, size, 1, prot, GFP_KERNEL,
+				  &mapped);
+	model_op_end();
+	if (ret || mapped != size)
+		model_fail(CAT_XLATE, "set-up map of %#llx returned %d",
+			   (unsigned long long)iova, ret);
+	shadow_add(&b->c.sh, iova, size, pa, prot, true);
+}
+
+/* One class on one configuration; the outcome in @tok */
+static void bad_case(struct bctx *b, const struct bclass *k, char *tok, size_t len)
+{
+	struct runctx *c = &b->c;
+	struct iommu_iotlb_gather gather = { 0 }, *gp = &gather;
+	u64 g = b->g, B = b->B, X = b->X, F = b->F, T = b->T;
+	u64 iova = 0, pa = 0, size = g, count = 1, oas = 1ULL << c->cfg.oas;
+	unsigned long warns, adds;
+	struct model_snap *snap;
+	int prot = RW, ret = 0, i = k - bclasses;
+	size_t mapped = 0, n = 0;
+	char err[300], sz[32];
+
+	switch (i) {
+	case 0:
+		iova = F + g / 2;
+		break;
+	case 1:
+		iova = F;
+		pa = g / 2;
+		break;
+	case 2:
+		iova = F + g;
+		size = B;
+		break;
+	case 3:
+		iova = F;
+		size = 2 * g;
+		break;
+	case 4:
+		iova = F;
+		size = 0;
+		break;
+	case 5:
+		iova = F;
+		size = g | B;
+		break;
+	case 6:
+		iova = F;
+		count = 0;
+		break;
+	case 7:
+		iova = F;
+		count = SIZE_MAX / g + 2;
+		break;
+	case 8:
+		iova = T - g;
+		count = 2;
+		break;
+	case 9:
+		iova = T;
+		break;
+	case 10:
+		iova = X ^ (1ULL << 62);
+		break;
+	case 11:
+		iova = F;
+		pa = oas;
+		break;
+	case 12:
+		iova = F;
+		pa = oas - g;
+		count = 2;
+		break;
+	case 13:
+		iova = F;
+		prot = IOMMU_CACHE | IOMMU_NOEXEC;
+		break;
+	case 14:
+		iova = F;
+		prot = 0;
+		break;
+	case 15:
+		iova = X + g;
+		break;
+	case 16:
+		iova = X;
+		size = B;
+		break;
+	case 17:
+		iova = X + B + g;
+		break;
+	case 18:
+		iova = F;
+		break;
+	case 19:
+		iova = X + 2 * g;
+		break;
+	case 20:
+		iova = X + g + g / 2;
+		break;
+	case 21:
+		iova = X;
+		size = 2 * g;
+		break;
+	case 22:
+		iova = X + g;
+		size = 0;
+		break;
+	case 23:
+		iova = X + g;
+		count = 0;
+		break;
+	case 24:
+		iova = T;
+		break;
+	case 25:
+		iova = X + 2 * B - g;
+		count = 2;
+		break;
+	case 26:
+		iova = X + g;
+		count = 3;
+		break;
+	case 27:
+		iova = X + g;
+		gp = NULL;
+		break;
+	}
+	if (c->w.ttbr1 && i == 8)
+		iova = -g;	/* the top of the TTBR1 range is ~0 */
+
+	snap = model_snap_take();
+	warns = M.st.warns;
+	adds = M.st.add_page;
+	if (k->kind == B_MAP) {
+		ret = c->ops->map_pages(c->ops, iova, pa, size, count, prot,
+					GFP_KERNEL, &mapped);
+		model_op_end();
+		if (ret)
+			snprintf(tok, len, "%s", errname(ret));
+		else {
+			size_str(b, mapped, sz, sizeof(sz));
+			snprintf(tok, len, "0 mapped=%s", sz);
+		}
+		if (!ret && mapped)
+			shadow_add(&c->sh, iova, mapped, pa, prot, true);
+	} else {
+		n = c->ops->unmap_pages(c->ops, iova, size, count, gp);
+		model_op_end();
+		size_str(b, n, sz, sizeof(sz));
+		snprintf(tok, len, "%s", sz);
+		shadow_remove(&c->sh, iova, n);
+	}
+	if (k->keep || ret || (k->kind == B_UNMAP && !n)) {
+		int d = model_snap_diff(snap, err, sizeof(err));
+
+		snprintf(tok + strlen(tok), len - strlen(tok), ", %s",
+			 d ? "CHANGED" : "unchanged");
+		if (d && bad_verbose)
+			fprintf(stderr, "    %s: %s\n", k->name, err);
+	} else {
+		/* the shadow says what must be there now */
+		check_state(c, c->in_first, c->in_last, CAT_STRICT, k->name);
+		snprintf(tok + strlen(tok), len - strlen(tok), ", state ok");
+	}
+	if (!gp && M.st.add_page != adds)
+		snprintf(tok + strlen(tok), len - strlen(tok), ", add_page called");
+	if (M.st.warns != warns)
+		snprintf(tok + strlen(tok), len - strlen(tok), " +WARN");
+	model_snap_free(snap);
+}
+
+static bool bad_setup(struct bctx *b, const struct tcfg *t)
+{
+	struct runctx *c = &b->c;
+
+	ctx_open(c, t, t->quirks & IO_PGTABLE_QUIRK_ARM_HD ? MODE_COHERENT :
+					MODE_DIRECT);
+	b->g = ctx_pgsize(c, 0);
+	b->B = ctx_pgsize(c, 1);
+	if (!b->B)
+		return false;
+	b->X = c->in_first + 2 * b->B;
+	b->F = b->X + 3 * b->B;
+	b->T = c->w.ttbr1 ? c->in_first - b->g : c->in_last + 1;
+	if (b->F + b->B - 1 > c->in_last)
+		return false;
+	b_map(b, b->X + b->g, 4 * b->B + b->g, b->g, RW);
+	b_map(b, b->X + b->B, 5 * b->B, b->B, RW | IOMMU_CACHE);
+	b_map(b, b->X + 2 * b->B, 6 * b->B, b->B, IOMMU_READ);
+	return true;
+}
+
+struct tally {
+	char tok[8][200];
+	int n[8], nr;
+};
+
+static void tally_add(struct tally *t, const char *tok)
+{
+	int i;
+
+	for (i = 0; i < t->nr; i++)
+		if (!strcmp(t->tok[i], tok))
+			break;
+	if (i == t->nr) {
+		if (t->nr == 8)
+			i = 7;	/* lump the rest together */
+		else
+			snprintf(t->tok[t->nr++], sizeof(t->tok[0]), "%s", tok);
+	}
+	t->n[i]++;
+}
+
+/* "tok" if every configuration agrees, else "tok (n); tok (m)..." */
+static void tally_cell(struct tally *t, int total, char *buf, size_t len)
+{
+	int i, j, order[8];
+
+	buf[0] = 0;
+	for (i = 0; i < t->nr; i++)
+		order[i] = i;
+	for (i = 0; i < t->nr; i++)
+		for (j = i + 1; j < t->nr; j++)
+			if (t->n[order[j]] > t->n[order[i]] ||
+			    (t->n[order[j]] == t->n[order[i]] &&
+			     strcmp(t->tok[order[j]], t->tok[order[i]]) < 0))
+				swap(order[i], order[j]);
+	if (t->nr == 1 && t->n[0] == total) {
+		snprintf(buf, len, "%s", t->tok[0]);
+		return;
+	}
+	for (i = 0; i < t->nr; i++)
+		snprintf(buf + strlen(buf), len - strlen(buf), "%s%s (%d)",
+			 i ? "; " : "", t->tok[order[i]], t->n[order[i]]);
+}
+
+/* @tok, without the informative " +WARN", is what @k expects */
+static bool tok_ok(const struct bclass *k, const char *tok)
+{
+	size_t n = strlen(k->expect);
+
+	return !strncmp(tok, k->expect, n) &&
+	       (!tok[n] || !strcmp(tok + n, " +WARN"));
+}
+
+/*
+ * Every class on every configuration. Writes one line per class to
+ * @out_file ("index<TAB>cell"), if given. Returns the number of
+ * (class, configuration) cases whose outcome is not the expected one.
+ */
+int bad_input_run(const char *impl, const char *out_file, bool verbose,
+		  struct bad_summary *sum)
+{
+	static struct bctx b;
+	struct tally *tl = calloc(NR_BCLASSES, sizeof(*tl));
+	FILE *f = NULL;
+	unsigned int k;
+	int ti, nfmt = 0, failed = 0;
+	jmp_buf jb;
+
+	bad_verbose = verbose;
+	memset(sum, 0, sizeof(*sum));
+	for (ti = 0; ti < nr_tcfgs; ti++) {
+		nfmt++;
+		for (k = 0; k < NR_BCLASSES; k++) {
+			const struct bclass *cl = &bclasses[k];
+			char tok[200] = "";
+
+			M.fail_jmp = &jb;
+			if (!setjmp(jb)) {
+				if (bad_setup(&b, &tcfgs[ti])) {
+					bad_case(&b, cl, tok, sizeof(tok));
+					ctx_unmap_all(&b.c);
+					ctx_close(&b.c);
+				} else {
+					snprintf(tok, sizeof(tok), "n/a");
+				}
+			} else {
+				char *e = tok + strlen(tok);
+
+				/* keep what the call returned, if it got that far */
+				snprintf(e, sizeof(tok) - (e - tok), "%sFAIL [%s]",
+					 tok[0] ? ", " : "", cat_names[M.fail_cat]);
+				if (verbose)
+					fprintf(stderr, "  bad input %s/%s: %s\n",
+						tcfgs[ti].name, cl->name, M.fail_msg);
+				M.live = false;
+			}
+			M.fail_jmp = NULL;
+			tally_add(&tl[k], tok);
+			sum->cases++;
+			if (!tok_ok(cl, tok)) {
+				failed++;
+				if (verbose)
+					fprintf(stderr, "  bad input %s/%s: %s, expected %s\n",
+						tcfgs[ti].name, cl->name, tok,
+						cl->expect);
+			}
+		}
+	}
+	sum->classes = NR_BCLASSES;
+	sum->formats = nfmt;
+	sum->failed = failed;
+	if (out_file)
+		f = fopen(out_file, "w");
+	for (k = 0; k < NR_BCLASSES; k++) {
+		tally_cell(&tl[k], nfmt, our_cells[k], sizeof(our_cells[k]));
+		if (f)
+			fprintf(f, "%u\t%s\n", k, our_cells[k]);
+	}
+	if (f)
+		fclose(f);
+	printf("\nbad input (%s): %d classes x %d configurations, %d cases not as expected\n",
+	       impl, sum->classes, sum->formats, failed);
+	for (k = 0; k < NR_BCLASSES; k++)
+		if (verbose || strcmp(our_cells[k], bclasses[k].expect))
+			printf("  %-34s %s\n", bclasses[k].name, our_cells[k]);
+	free(tl);
+	return failed;
+}
+
+#define README_BEGIN	"--- bad-input table: written by \"make readme-table\", compared by \"make check\" ---"
+#define README_END	"--- end of bad-input table ---"
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf;
+	long n;
+
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	buf = calloc(1, n + 1);
+	if (fread(buf, 1, n, f) != (size_t)n) {
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	return buf;
+}
+
+/*
+ * Build the README table from our cells (bad_input_run() has run) and
+ * upstream's column file; compare it with README's (or write it there).
+ */
+int bad_input_readme(const char *upstream_file, const char *readme, bool write,
+		     char *msg, size_t len)
+{
+	char up[NR_BCLASSES][400], *text, *b, *e, *table, line[600];
+	size_t tlen = 0, cap = 65536;
+	FILE *f;
+	unsigned int k;
+	int ret = 0;
+
+	for (k = 0; k < NR_BCLASSES; k++)
+		snprintf(up[k], sizeof(up[k]), "(not run)");
+	f = upstream_file ? fopen(upstream_file, "r") : NULL;
+	while (f && fgets(line, sizeof(line), f)) {
+		char *tab = strchr(line, '\t');
+
+		line[strcspn(line, "\n")] = 0;
+		k = atoi(line);
+		if (tab && k < NR_BCLASSES)
+			snprintf(up[k], sizeof(up[k]), "%s", tab + 1);
+	}
+	if (f)
+		fclose(f);
+
+	table = malloc(cap);
+	tlen += snprintf(table + tlen, cap - tlen,
+			 "%s\n| class | input | expected | ours | upstream 6.12 |\n|---|---|---|---|---|\n",
+			 README_BEGIN);
+	for (k = 0; k < NR_BCLASSES; k++)
+		tlen += snprintf(table + tlen, cap - tlen, "| %s | %s | %s | %s | %s |\n",
+				 bclasses[k].name, bclasses[k].input,
+				 bclasses[k].expect, our_cells[k], up[k]);
+	tlen += snprintf(table + tlen, cap - tlen, "%s\n", README_END);
+
+	text = slurp(readme);
+	b = text ? strstr(text, README_BEGIN) : NULL;
+	e = b ? strstr(b, README_END) : NULL;
+	if (!e) {
+		snprintf(msg, len, "%s has no bad-input table markers", readme);
+		ret = -1;
+		goto out;
+	}
+	e += strlen(README_END) + 1;
+	if ((size_t)(e - b) == tlen && !memcmp(b, table, tlen)) {
+		snprintf(msg, len, "README bad-input table is up to date");
+		goto out;
+	}
+	if (!write) {
+		snprintf(msg, len, "README bad-input table differs from the results: run \"make readme-table\"");
+		ret = 1;
+		goto out;
+	}
+	f = fopen(readme, "w");
+	if (!f) {
+		snprintf(msg, len, "cannot write %s", readme);
+		ret = -1;
+		goto out;
+	}
+	fwrite(text, 1, b - text, f);
+	fwrite(table, 1, tlen, f);
+	fputs(e, f);
+	fclose(f);
+	snprintf(msg, len, "README bad-input table written");
+out:
+	free(text);
+	free(table);
+	return ret;
+}
+
+/* ---- corrupted descriptors ---- */
+
+enum scribble {
+	SCR_FREE_PAGE,		/* a page no one allocated (poisoned) */
+	SCR_SIBLING,		/* another live table of ours */
+	SCR_CYCLE,		/* the table holding the descriptor */
+	SCR_OUTSIDE,		/* an address outside table memory */
+	SCR_BLOCK,		/* a block descriptor instead of a table */
+	SCR_ZERO,		/* invalid */
+	NR_SCRIBBLES,
+};
+
+static const char *const scribble_names[NR_SCRIBBLES] = {
+	"free-page", "sibling", "cycle", "outside", "block", "zero",
+};
+
+struct corrupt_arg {
+	const struct tcfg *t;
+	enum dma_mode mode;
+	enum scribble kind;
+	enum view v;
+};
+
+struct tdesc {
+	u64 table, idx, next;
+	int lvl;
+};
+
+/* The last table descriptor on the path to @iova (CPU view) */
+static bool deepest_table_desc(struct runctx *c, u64 iova, struct tdesc *d)
+{
+	u64 table = c->w.root, val, next;
+	int lvl = c->w.start_level;
+	const char *why;
+	bool found = false;
+
+	for (; lvl < 4; lvl++) {
+		u64 entries = walker_table_entries(&c->w, lvl);
+		u64 idx = (iova >> walker_level_shift(&c->w, lvl)) & (entries - 1);
+
+		if (model_read_desc(VIEW_CPU, table, entries * 8, idx, &val, &why) ||
+		    !walker_desc_is_table(&c->w, val, lvl, &next))
+			break;
+		d->table = table;
+		d->idx = idx;
+		d->next = next;
+		d->lvl = lvl;
+		found = true;
+		table = next;
+	}
+	return found;
+}
+
+static u64 desc_with_addr(u64 old, u64 addr)
+{
+	return (old & ~GENMASK_ULL(47, 12)) | (addr & GENMASK_ULL(47, 12));
+}
+
+static void corrupt_case(void *arg, int i)
+{
+	const struct corrupt_arg *a = (const struct corrupt_arg *)arg + i;
+	static struct bctx b;
+	struct runctx *c = &b.c;
+	struct tdesc d, sib;
+	u64 g, B, X, val, old, addr = 0;
+	const char *why;
+	size_t mapped = 0;
+
+	ctx_open(c, a->t, a->mode);
+	g = ctx_pgsize(c, 0);
+	B = ctx_pgsize(c, 1);
+	X = c->in_first + 2 * B;
+	b.c.opi = 0;
+	b_map(&b, X + g, 0x100000 * g, g, RW);
+	b_map(&b, X + 2 * g, 0x100001 * g, g, RW);
+	b_map(&b, X + B + g, 0x100002 * g, g, RW);
+	b_map(&b, X + 2 * B, 4 * B, B, RW);
+	if (!deepest_table_desc(c, X + g, &d) ||
+	    !deepest_table_desc(c, X + B + g, &sib))
+		model_fail(CAT_XLATE, "no table descriptor on the path of %#llx",
+			   (unsigned long long)(X + g));
+	model_read_desc(VIEW_CPU, d.table, walker_table_entries(&c->w, d.lvl) * 8,
+			d.idx, &old, &why);
+
+	switch (a->kind) {
+	case SCR_FREE_PAGE:
+		addr = model_unallocated_page();
+		if (a->mode == MODE_OFFSET)
+			addr -= DMA_DELTA;
+		break;
+	case SCR_SIBLING:
+		addr = sib.next != d.next ? sib.next : c->w.root;
+		break;
+	case SCR_CYCLE:
+		addr = d.table;
+		break;
+	case SCR_OUTSIDE:
+		addr = 0x1000;
+		break;
+	default:
+		break;
+	}
+	val = a->kind == SCR_BLOCK ? (old & ~3ULL) | 1 :
+	      a->kind == SCR_ZERO ? 0 : desc_with_addr(old, addr);
+
+	/* from here on, the model only keeps the books */
+	M.no_reach = true;
+	model_scribble(a->v, d.table, d.idx, val);
+
+	c->ops->iova_to_phys(c->ops, X + g);
+	c->ops->iova_to_phys(c->ops, X + 3 * g);
+	if (!c->ops->map_pages(c->ops, X + 3 * g, 0x100003 * g, g, 1, RW,
+			       GFP_KERNEL, &mapped) && mapped)
+		shadow_add(&c->sh, X + 3 * g, g, 0x100003 * g, RW, true);
+	/* whatever unmap returns, everything goes */
+	while (c->sh.n) {
+		struct ext *e = &c->sh.e[0];
+		u64 pg = e->size >= B && !(e->iova & (B - 1)) ? B : g;
+
+		c->ops->unmap_pages(c->ops, e->iova, pg, e->size / pg, NULL);
+		shadow_remove(&c->sh, e->iova, e->size);
+	}
+	c->ops->unmap_pages(c->ops, X, B, 1, NULL);
+	ctx_close(c);
+}
+
+/* Every scribble on every configuration, walker mode and view */
+int corrupt_run(bool verbose, struct corrupt_summary *sum, char *first, size_t len)
+{
+	static const enum dma_mode modes[] = { MODE_COHERENT, MODE_DIRECT, MODE_BOUNCE };
+	static struct corrupt_arg a[1024];
+	static char msg[1024][600];
+	unsigned int mi;
+	int ti, k, v, n = 0, i;
+
+	memset(sum, 0, sizeof(*sum));
+	first[0] = 0;
+	for (ti = 0; ti < nr_tcfgs; ti++)
+		for (mi = 0; mi < ARRAY_SIZE(modes); mi++)
+			for (v = VIEW_DEV; v <= VIEW_CPU; v++)
+				for (k = 0; k < NR_SCRIBBLES; k++) {
+					if ((tcfgs[ti].quirks & IO_PGTABLE_QUIRK_ARM_HD) &&
+					    modes[mi] != MODE_COHERENT)
+						continue;
+					/* a coherent walker has one view */
+					if (modes[mi] == MODE_COHERENT && v == VIEW_DEV)
+						continue;
+					a[n++] = (struct corrupt_arg) {
+						&tcfgs[ti], modes[mi], k, v,
+					};
+				}
+	isolate_seq(corrupt_case, a, n, 120, msg);
+	for (i = 0; i < n; i++) {
+		/* the format cannot use this walker */
+		if (!strncmp(msg[i], "[alloc] alloc_io_pgtable_ops", 28))
+			continue;
+		sum->cases++;
+		if (!msg[i][0])
+			continue;
+		sum->failed++;
+		if (verbose)
+			fprintf(stderr, "  corrupt %s/%s/%s-view/%s: %s\n",
+				a[i].t->name, mode_names[a[i].mode],
+				a[i].v == VIEW_DEV ? "device" : "cpu",
+				scribble_names[a[i].kind], msg[i]);
+		if (!first[0])
+			snprintf(first, len, "%s/%s/%s view/%s: %s", a[i].t->name,
+				 mode_names[a[i].mode],
+				 a[i].v == VIEW_DEV ? "device" : "cpu",
+				 scribble_names[a[i].kind], msg[i]);
+	}
+	return sum->failed;
+}
