@@ -760,6 +760,28 @@ static int lpae_walk_tbl(struct lpae_walk *w, struct lpae_tbl *tbl)
 	return ret;
 }
 
+/*
+ * Fast path of map and unmap: the table at @lvl on the path of @va, when
+ * every table above it is installed and live; else NULL, and the caller
+ * takes the full walk (which grows, splits and settles).
+ */
+static struct lpae_tbl *lpae_fast_tbl(struct arm_lpae_io_pgtable *pt, u64 va,
+				      int lvl)
+{
+	struct lpae_tbl *tbl = pt->root;
+
+	while ((int)tbl->lvl < lvl) {
+		struct lpae_tbl *child = lpae_kid(tbl, lpae_index(pt, tbl->lvl,
+								  va));
+
+		/* Acquire: pairs with the release in lpae_link_publish() */
+		if (!child || smp_load_acquire(&child->state) != LPAE_LIVE)
+			return NULL;
+		tbl = child;
+	}
+	return tbl;
+}
+
 /* Walk everything below @tbl, which translates part of the range of @va */
 static int lpae_walk_below(struct arm_lpae_io_pgtable *pt, struct lpae_tbl *tbl,
 			   u64 va, struct lpae_walk *w)
@@ -1089,6 +1111,7 @@ static int arm_lpae_map_pages(struct io_pgtable_ops *ops, unsigned long iova,
 		.pt = pt, .cb = lpae_map_visit, .arg = &req,
 		.flags = LPAE_VISIT_LEAF | LPAE_VISIT_RUN | LPAE_WALK_SETTLE,
 	};
+	struct lpae_tbl *tbl;
 	u64 len;
 	int ret;
 
@@ -1104,10 +1127,16 @@ static int arm_lpae_map_pages(struct io_pgtable_ops *ops, unsigned long iova,
 		return -EINVAL;
 
 	req.attrs = lpae_prot_to_attrs(pt, iommu_prot);
-	w.run_lvl = req.span.lvl;
-	w.va = req.span.va;
-	w.end = w.va + len;
-	ret = lpae_walk_tbl(&w, pt->root);
+	tbl = lpae_fast_tbl(pt, req.span.va, req.span.lvl);
+	if (tbl) {
+		ret = lpae_map_run(pt, &req, tbl,
+				   lpae_index(pt, tbl->lvl, req.span.va));
+	} else {
+		w.run_lvl = req.span.lvl;
+		w.va = req.span.va;
+		w.end = w.va + len;
+		ret = lpae_walk_tbl(&w, pt->root);
+	}
 	/* Entries written before anything can start a walk for the iova */
 	wmb();
 	if (ret < 0)
@@ -1217,9 +1246,20 @@ static size_t arm_lpae_unmap_pages(struct io_pgtable_ops *ops,
 		.pt = pt, .cb = lpae_unmap_visit, .arg = &req,
 		.flags = LPAE_VISIT_LEAF | LPAE_VISIT_RUN | LPAE_WALK_SETTLE,
 	};
+	struct lpae_visit v = { .kind = LPAE_VISIT_RUN };
 
 	if (lpae_span_init(pt, iova, pgsize, pgcount, &req.span))
 		return 0;
+
+	v.tbl = lpae_fast_tbl(pt, req.span.va, req.span.lvl);
+	if (v.tbl) {
+		v.lvl = v.tbl->lvl;
+		v.va = req.span.va;
+		v.idx = lpae_index(pt, v.lvl, v.va);
+		v.nr = req.span.nr;
+		lpae_unmap_run(pt, &req, &v);
+		return req.unmapped;
+	}
 
 	w.run_lvl = req.span.lvl;
 	w.va = req.span.va;
@@ -1229,16 +1269,6 @@ static size_t arm_lpae_unmap_pages(struct io_pgtable_ops *ops,
 }
 
 /* --- Lookups ------------------------------------------------------------- */
-
-static int lpae_phys_visit(struct lpae_walk *w, const struct lpae_visit *v)
-{
-	phys_addr_t *pa = w->arg;
-	u64 offset = v->va & (lpae_block_size(w->pt, v->lvl) - 1);
-
-	if (lpae_pte_valid(v->pte))
-		*pa = lpae_oa_to_pa(w->pt, v->pte) | offset;
-	return LPAE_WALK_STOP;
-}
 
 /**
  * arm_lpae_iova_to_phys() - io_pgtable_ops.iova_to_phys
@@ -1251,18 +1281,30 @@ static phys_addr_t arm_lpae_iova_to_phys(struct io_pgtable_ops *ops,
 					 unsigned long iova)
 {
 	struct arm_lpae_io_pgtable *pt = lpae_from_ops(ops);
-	phys_addr_t pa = 0;
-	struct lpae_walk w = {
-		.pt = pt, .cb = lpae_phys_visit, .arg = &pa,
-		.flags = LPAE_VISIT_LEAF, .run_lvl = LPAE_LEVELS,
-	};
+	struct lpae_tbl *tbl = pt->root, *child;
+	arm_lpae_iopte pte;
+	unsigned int idx;
+	u64 va;
 
 	if (!lpae_iova_in_range(pt, iova, 1))
 		return 0;
-	w.va = iova & lpae_ias_mask(pt);
-	w.end = w.va + 1;
-	lpae_walk_tbl(&w, pt->root);
-	return pa;
+	va = iova & lpae_ias_mask(pt);
+
+	/* The walk of lpae_walk_entry(), one entry per level */
+	for (;;) {
+		idx = lpae_index(pt, tbl->lvl, va);
+		pte = READ_ONCE(tbl->ptes[idx]);
+		/* Descriptor first: a table is claimed before it is written */
+		smp_rmb();
+		child = lpae_kid(tbl, idx);
+		if (!child)
+			break;
+		tbl = child;
+	}
+	if (!lpae_pte_valid(pte))
+		return 0;
+	return lpae_oa_to_pa(pt, pte) |
+	       (va & (lpae_block_size(pt, tbl->lvl) - 1));
 }
 
 /**

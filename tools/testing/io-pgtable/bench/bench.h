@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* io-pgtable benchmark: the lean shim's counters and accounting. */
+#ifndef _IO_PGTABLE_BENCH_H
+#define _IO_PGTABLE_BENCH_H
+
+#include <linux/types.h>
+#include <linux/kernel.h>
+#include <linux/sizes.h>
+#include <linux/device.h>
+#include <linux/dma-mapping.h>
+#include <linux/iommu.h>
+#include <linux/io-pgtable.h>
+
+struct bench_counts {
+	u64 syncs;		/* dma_sync_single_for_device() calls */
+	u64 lines;		/* 64-byte lines cleaned by maps and syncs */
+	u64 maps, unmaps;	/* dma_map_single() / dma_unmap_single() */
+	s64 page_bytes;		/* table pages held */
+	s64 kmem_bytes;		/* kmalloc memory held, in slab classes */
+	u64 warns;
+};
+
+extern struct bench_counts BC;
+
+void bench_shim_init(void);
+void bench_acct_start(void);
+void bench_acct_reset(void);
+void bench_acct_op_end(void);
+void bench_acct_stop(u64 *min_lines, u64 *min_runs);
+
+#endif /* _IO_PGTABLE_BENCH_H */
