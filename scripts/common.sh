@@ -18,10 +18,14 @@ export CCACHE_MAXSIZE=5G
 # Packages every script needs; setup.sh installs the missing ones.
 PACKAGES="linux-source-6.12 gcc-aarch64-linux-gnu qemu-system-arm bc flex bison
 libssl-dev libelf-dev device-tree-compiler cpio ccache sparse make gcc xz-utils
-python3 perl libc6-dev"
+python3 perl libc6-dev python3-ply python3-git"
 
 # Our overlay: files we own, at their kernel paths.
 OVERLAY_DIRS="drivers include Documentation"
+
+# Debian's tools first: checkpatch's spdxcheck.py runs "python3" and needs
+# Debian's python3-ply and python3-git, not another python3 earlier in PATH.
+export PATH=/usr/bin:/bin:$PATH
 
 T0=${T0:-$(date +%s)}
 export T0
@@ -31,7 +35,8 @@ die() { log "ERROR: $*"; exit 1; }
 
 # ours: base + our overlay + patches; control: the unmodified base.
 variant_src() { echo "$OUT/src/$1"; }
-variant_obj() { echo "$OUT/obj/$1"; }
+# KOBJ: another objdir for the same source tree (scripts/kasan.sh).
+variant_obj() { echo "${KOBJ:-$OUT/obj/$1}"; }
 
 check_variant() {
 	case $1 in
