@@ -1,41 +1,65 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Build vmlinux from a tree with every in-tree io-pgtable-arm user enabled
-# (arm-smmu, arm-smmu-v3, qcom_iommu, ipmmu-vmsa, panfrost, panthor, msm),
-# so a break of the drop-in contract shows up as a compile or link error;
-# then rebuild the users and our files with W=1 and fail on any warning.
+# Drop-in compile test: build vmlinux from a tree with every in-tree
+# io-pgtable-arm user enabled (arm-smmu, arm-smmu-v3, qcom_iommu,
+# ipmmu-vmsa, panfrost, panthor, msm), so a broken contract shows up as a
+# compile or link error; then rebuild io-pgtable-arm and its users with W=1,
+# here and against upstream's file, and fail on any warning in our file or
+# any warning the users get with ours and not with upstream's.
 # usage: compile-test.sh [SRCTREE]   (default: the ours tree)
 . "$(dirname "$0")/common.sh"
 
 src=${1:-$(variant_src ours)}
-obj=$OUT/obj/compile-test
-mkdir -p "$obj"
-cm() { make -C "$src" O="$obj" CC="ccache ${CROSS_COMPILE}gcc" -j"$(nproc)" "$@"; }
-
-want=$(cat "$TOP/config/qemu-smmuv3.config" "$TOP/config/compile-test.config" | sha256sum)
-if [ "$(cat "$obj/.fragments.sha" 2>/dev/null)" != "$want" ]; then
-	log "compile-test: configuring"
-	cm -s allnoconfig
-	"$src/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" \
-		"$TOP/config/qemu-smmuv3.config" "$TOP/config/compile-test.config" \
-		>"$obj/merge.log" 2>&1
-	cm -s olddefconfig
-	while read -r line; do
-		case $line in CONFIG_*=*)
-			grep -qxF "$line" "$obj/.config" || die "compile-test: $line did not hold"
-		esac
-	done <"$TOP/config/compile-test.config"
-	echo "$want" >"$obj/.fragments.sha"
-fi
-log "compile-test: building vmlinux with every io-pgtable-arm user"
-cm -s vmlinux >"$obj/build.log" 2>&1 || { tail -30 "$obj/build.log"; die "compile-test: build failed"; }
 users="drivers/iommu/io-pgtable-arm.o drivers/iommu/arm/arm-smmu/arm-smmu.o
 drivers/iommu/arm/arm-smmu-v3/arm-smmu-v3.o drivers/iommu/arm/arm-smmu/qcom_iommu.o
 drivers/iommu/ipmmu-vmsa.o drivers/gpu/drm/panfrost/panfrost_mmu.o
 drivers/gpu/drm/panthor/panthor_mmu.o drivers/gpu/drm/msm/msm_iommu.o"
-for o in $users; do rm -f "$obj/$o"; done
-cm W=1 $users >"$obj/w1.log" 2>&1 || { tail -30 "$obj/w1.log"; die "compile-test: W=1 build failed"; }
-if grep -E 'warning:' "$obj/w1.log"; then
-	die "compile-test: W=1 warnings in io-pgtable-arm or its users"
-fi
-log "compile-test: ok (vmlinux links; W=1 clean on $(echo $users | wc -w) objects)"
+
+# configure SRC OBJ: allnoconfig + fragments, every wanted line checked
+configure() {
+	local s=$1 o=$2 want line
+	mkdir -p "$o"
+	want=$(cat "$TOP/config/qemu-smmuv3.config" "$TOP/config/compile-test.config" | sha256sum)
+	[ "$(cat "$o/.fragments.sha" 2>/dev/null)" = "$want" ] && return 0
+	log "compile-test: configuring $o"
+	make -C "$s" O="$o" -s allnoconfig
+	"$s/scripts/kconfig/merge_config.sh" -m -O "$o" "$o/.config" \
+		"$TOP/config/qemu-smmuv3.config" "$TOP/config/compile-test.config" \
+		>"$o/merge.log" 2>&1
+	make -C "$s" O="$o" -s olddefconfig
+	while read -r line; do
+		case $line in CONFIG_*=*)
+			grep -qxF "$line" "$o/.config" || die "compile-test: $line did not hold"
+		esac
+	done <"$TOP/config/compile-test.config"
+	echo "$want" >"$o/.fragments.sha"
+}
+
+# w1 SRC OBJ: rebuild the users with W=1; print their warnings, paths cut
+# to the tree-relative file so two trees compare.
+w1() {
+	local s=$1 o=$2 f
+	for f in $users; do rm -f "$o/$f"; done
+	make -C "$s" O="$o" CC="ccache ${CROSS_COMPILE}gcc" -j"$(nproc)" W=1 $users \
+		>"$o/w1.log" 2>&1 || { tail -30 "$o/w1.log" >&2; die "compile-test: W=1 build failed in $o"; }
+	grep 'warning:' "$o/w1.log" | sed -E 's|^.*/(drivers/[^:]*):[0-9]+:[0-9]+:|\1:|' | sort -u
+}
+
+obj=$OUT/obj/compile-test
+configure "$src" "$obj"
+log "compile-test: building vmlinux with every io-pgtable-arm user"
+make -C "$src" O="$obj" CC="ccache ${CROSS_COMPILE}gcc" -j"$(nproc)" -s vmlinux \
+	>"$obj/build.log" 2>&1 || { tail -30 "$obj/build.log"; die "compile-test: build failed"; }
+w1 "$src" "$obj" >"$obj/w1.ours"
+
+ref=$OUT/obj/compile-test-upstream
+configure "$(variant_src control)" "$ref"
+make -C "$(variant_src control)" O="$ref" CC="ccache ${CROSS_COMPILE}gcc" -j"$(nproc)" -s prepare \
+	>"$ref/prepare.log" 2>&1 || die "compile-test: prepare failed for upstream"
+w1 "$(variant_src control)" "$ref" >"$ref/w1.upstream"
+
+ours_own=$(grep 'io-pgtable-arm' "$obj/w1.ours" || true)
+new=$(comm -23 "$obj/w1.ours" "$ref/w1.upstream")
+[ -z "$ours_own" ] || { echo "$ours_own"; die "compile-test: W=1 warnings in io-pgtable-arm.c"; }
+[ -z "$new" ] || { echo "$new"; die "compile-test: new W=1 warnings in the users"; }
+log "compile-test: ok: vmlinux links; W=1 on $(echo $users | wc -w) objects: $(wc -l <"$obj/w1.ours") warnings, the same $(wc -l <"$ref/w1.upstream") as with upstream's file, none in ours"

@@ -5,9 +5,10 @@
  *
  * The file is layered:
  *  - descriptor encoding, pure functions of a page table's geometry;
- *  - the table-memory layer (lpae_tbl_alloc(), lpae_tbl_free(),
- *    lpae_publish()), the only code that reaches the DMA API, through an
- *    injected struct lpae_mem_ops;
+ *  - the table-memory layer (lpae_tbl_alloc(), lpae_tbl_map(),
+ *    lpae_tbl_free(), lpae_publish()), the only code that reaches the DMA
+ *    API, through an injected struct lpae_mem_ops; a new table is filled
+ *    before it is mapped, so mapping it is its only cache maintenance;
  *  - one range walker (lpae_walk_tbl()) calling a visitor per entry, or once
  *    per table for the run of entries at a target level;
  *  - map, unmap, iova_to_phys, dirty tracking and free as small visitors;
@@ -47,6 +48,7 @@
 #define LPAE_MAX_ADDR_BITS	52
 #define LPAE_S2_MAX_CONCAT	16
 #define LPAE_PTE_SHIFT		3	/* log2(sizeof(arm_lpae_iopte)) */
+#define LPAE_PROTS		(IOMMU_PRIV << 1)	/* IOMMU_* combinations */
 
 typedef u64 arm_lpae_iopte;
 
@@ -161,6 +163,14 @@ struct arm_lpae_io_pgtable {
 	int				start_lvl;
 	unsigned int			bpl;		/* index bits per level */
 	unsigned int			pgd_bits;	/* index bits at start_lvl */
+	/* Set up once by lpae_init_lookups(), for the checks of every call */
+	u64				ias_mask;
+	u64				iova_hi;	/* bits above the IAS */
+	u32				idx_mask[LPAE_LEVELS];
+	u8				shift[LPAE_LEVELS];
+	u8				idx_bits[LPAE_LEVELS];
+	s8				pgsize_lvl[BITS_PER_LONG];
+	arm_lpae_iopte			prot_attrs[LPAE_PROTS];
 };
 
 #define lpae_from_ops(ops)						\
@@ -175,9 +185,10 @@ struct arm_lpae_io_pgtable {
 
 /* --- Geometry and descriptor encoding ----------------------------------- */
 
+/* log2 of the size one entry at @lvl translates */
 static unsigned int lpae_shift(const struct arm_lpae_io_pgtable *pt, int lvl)
 {
-	return LPAE_PTE_SHIFT + (LPAE_LEVELS - lvl) * pt->bpl;
+	return pt->shift[lvl];
 }
 
 static u64 lpae_block_size(const struct arm_lpae_io_pgtable *pt, int lvl)
@@ -193,7 +204,7 @@ static size_t lpae_granule(const struct arm_lpae_io_pgtable *pt)
 static unsigned int lpae_nr_entries(const struct arm_lpae_io_pgtable *pt,
 				    int lvl)
 {
-	return 1U << (lvl == pt->start_lvl ? pt->pgd_bits : pt->bpl);
+	return 1U << pt->idx_bits[lvl];
 }
 
 /*
@@ -219,17 +230,15 @@ static u64 lpae_tbl_span(const struct arm_lpae_io_pgtable *pt, int lvl)
 static unsigned int lpae_index(const struct arm_lpae_io_pgtable *pt, int lvl,
 			       u64 va)
 {
-	return (va >> lpae_shift(pt, lvl)) & (lpae_nr_entries(pt, lvl) - 1);
+	return (va >> lpae_shift(pt, lvl)) & pt->idx_mask[lvl];
 }
 
-static int lpae_size_to_lvl(const struct arm_lpae_io_pgtable *pt, u64 size)
+/* Level of the entries that map page size @size, or -EINVAL if none do */
+static int lpae_size_to_lvl(const struct arm_lpae_io_pgtable *pt, size_t size)
 {
-	int lvl;
-
-	for (lvl = pt->start_lvl; lvl < LPAE_LEVELS; lvl++)
-		if (lpae_block_size(pt, lvl) == size)
-			return lvl;
-	return -EINVAL;
+	if (!size || (size & (size - 1)))
+		return -EINVAL;
+	return pt->pgsize_lvl[__ffs(size)];
 }
 
 static bool lpae_pte_valid(arm_lpae_iopte pte)
@@ -338,6 +347,38 @@ static arm_lpae_iopte lpae_prot_to_attrs(const struct arm_lpae_io_pgtable *pt,
 	if (!mali)
 		pte |= LPAE_PTE_AF;
 	return pte;
+}
+
+/*
+ * Precompute what every call looks up: the geometry of each level, the level
+ * of each page size of cfg->pgsize_bitmap and the leaf attributes of each
+ * IOMMU_* combination. Once start_lvl and pgd_bits are final.
+ */
+static void lpae_init_lookups(struct arm_lpae_io_pgtable *pt)
+{
+	unsigned long sizes = pt->iop.cfg.pgsize_bitmap;
+	int lvl, prot;
+
+	pt->ias_mask = GENMASK_ULL(pt->iop.cfg.ias - 1, 0);
+	if (pt->iop.cfg.quirks & IO_PGTABLE_QUIRK_ARM_TTBR1)
+		pt->iova_hi = ~pt->ias_mask;
+
+	for (lvl = 0; lvl < ARRAY_SIZE(pt->pgsize_lvl); lvl++)
+		pt->pgsize_lvl[lvl] = -EINVAL;
+	for (lvl = pt->start_lvl; lvl < LPAE_LEVELS; lvl++) {
+		unsigned int shift = LPAE_PTE_SHIFT +
+				     (LPAE_LEVELS - lvl) * pt->bpl;
+
+		pt->shift[lvl] = shift;
+		pt->idx_bits[lvl] = lvl == pt->start_lvl ? pt->pgd_bits :
+							    pt->bpl;
+		pt->idx_mask[lvl] = lpae_nr_entries(pt, lvl) - 1;
+		if (shift < BITS_PER_LONG && (sizes & BIT(shift)))
+			pt->pgsize_lvl[shift] = lvl;
+	}
+
+	for (prot = 0; prot < LPAE_PROTS; prot++)
+		pt->prot_attrs[prot] = lpae_prot_to_attrs(pt, prot);
 }
 
 /* --- Table memory: the only users of the DMA API ------------------------ */
@@ -516,14 +557,22 @@ static void lpae_pages_free(struct arm_lpae_io_pgtable *pt, void *pages,
 		iommu_free_pages(pages, get_order(bytes));
 }
 
+/* Free the memory of a table the walker was never handed */
+static void lpae_tbl_release(struct arm_lpae_io_pgtable *pt,
+			     struct lpae_tbl *tbl)
+{
+	lpae_pages_free(pt, tbl->ptes, lpae_tbl_bytes(pt, tbl->lvl));
+	kvfree(tbl->kids);
+	kfree(tbl);
+}
+
 /*
- * lpae_tbl_alloc() - allocate an empty table for @lvl, zeroed, mapped for the
- * walker and with its companion. Nothing links to it yet.
+ * lpae_tbl_alloc() - allocate an empty table for @lvl, zeroed and with its
+ * companion, private to the caller: fill it, then lpae_tbl_map() it.
  */
 static struct lpae_tbl *lpae_tbl_alloc(struct arm_lpae_io_pgtable *pt,
 				       int lvl, gfp_t gfp)
 {
-	size_t bytes = lpae_tbl_bytes(pt, lvl);
 	struct lpae_tbl *tbl;
 
 	tbl = kzalloc(sizeof(*tbl), gfp);
@@ -538,20 +587,11 @@ static struct lpae_tbl *lpae_tbl_alloc(struct arm_lpae_io_pgtable *pt,
 			goto err_free_tbl;
 	}
 
-	tbl->ptes = lpae_pages_alloc(pt, bytes, gfp);
+	tbl->ptes = lpae_pages_alloc(pt, lpae_tbl_bytes(pt, lvl), gfp);
 	if (!tbl->ptes)
 		goto err_free_kids;
-
-	if (pt->mem->map(pt, tbl, bytes))
-		goto err_free_pages;
-	if (!lpae_dma_usable(pt, tbl->dma, bytes))
-		goto err_unmap;
 	return tbl;
 
-err_unmap:
-	pt->mem->unmap(pt, tbl, bytes);
-err_free_pages:
-	lpae_pages_free(pt, tbl->ptes, bytes);
 err_free_kids:
 	kvfree(tbl->kids);
 err_free_tbl:
@@ -559,15 +599,29 @@ err_free_tbl:
 	return NULL;
 }
 
-/* lpae_tbl_free() - free one table the walker can no longer reach */
-static void lpae_tbl_free(struct arm_lpae_io_pgtable *pt, struct lpae_tbl *tbl)
+/*
+ * lpae_tbl_map() - hand a filled private table to the walker: mapping it
+ * cleans every line once, so no sync of its entries is needed. On failure
+ * the table stays private, for the caller to release.
+ */
+static int lpae_tbl_map(struct arm_lpae_io_pgtable *pt, struct lpae_tbl *tbl)
 {
 	size_t bytes = lpae_tbl_bytes(pt, tbl->lvl);
 
-	pt->mem->unmap(pt, tbl, bytes);
-	lpae_pages_free(pt, tbl->ptes, bytes);
-	kvfree(tbl->kids);
-	kfree(tbl);
+	if (pt->mem->map(pt, tbl, bytes))
+		return -ENOMEM;
+	if (!lpae_dma_usable(pt, tbl->dma, bytes)) {
+		pt->mem->unmap(pt, tbl, bytes);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* lpae_tbl_free() - free one mapped table the walker can no longer reach */
+static void lpae_tbl_free(struct arm_lpae_io_pgtable *pt, struct lpae_tbl *tbl)
+{
+	pt->mem->unmap(pt, tbl, lpae_tbl_bytes(pt, tbl->lvl));
+	lpae_tbl_release(pt, tbl);
 }
 
 /* --- The walker ---------------------------------------------------------- */
@@ -632,11 +686,17 @@ struct lpae_walk {
 
 static int lpae_walk_tbl(struct lpae_walk *w, struct lpae_tbl *tbl);
 
+/* Companion lookup in a table above the last level */
+static struct lpae_tbl *lpae_kid_of(struct lpae_tbl *tbl, unsigned int idx)
+{
+	/* Acquire: pairs with lpae_claim(), the child is fully built */
+	return smp_load_acquire(&tbl->kids[idx]);
+}
+
 /* Companion lookup for a table we own the range of */
 static struct lpae_tbl *lpae_kid(struct lpae_tbl *tbl, unsigned int idx)
 {
-	/* Acquire: pairs with lpae_claim(), the child is fully built */
-	return tbl->kids ? smp_load_acquire(&tbl->kids[idx]) : NULL;
+	return tbl->kids ? lpae_kid_of(tbl, idx) : NULL;
 }
 
 /*
@@ -769,10 +829,10 @@ static struct lpae_tbl *lpae_fast_tbl(struct arm_lpae_io_pgtable *pt, u64 va,
 				      int lvl)
 {
 	struct lpae_tbl *tbl = pt->root;
+	int l;
 
-	while ((int)tbl->lvl < lvl) {
-		struct lpae_tbl *child = lpae_kid(tbl, lpae_index(pt, tbl->lvl,
-								  va));
+	for (l = pt->start_lvl; l < lvl; l++) {
+		struct lpae_tbl *child = lpae_kid_of(tbl, lpae_index(pt, l, va));
 
 		/* Acquire: pairs with the release in lpae_link_publish() */
 		if (!child || smp_load_acquire(&child->state) != LPAE_LIVE)
@@ -833,7 +893,7 @@ static bool lpae_tree_is_empty(struct arm_lpae_io_pgtable *pt,
 
 static u64 lpae_ias_mask(const struct arm_lpae_io_pgtable *pt)
 {
-	return GENMASK_ULL(pt->iop.cfg.ias - 1, 0);
+	return pt->ias_mask;
 }
 
 /* The iova the TLB callbacks expect for table address @va */
@@ -845,39 +905,86 @@ static unsigned long lpae_iova(const struct arm_lpae_io_pgtable *pt, u64 va)
 }
 
 /*
- * lpae_break() - the one place live entries are removed (break-before-make):
- * clear @nr present entries from @idx, make that visible to the walker, then
- * invalidate what the IOMMU may have cached through each one, and only then
- * free the tables they pointed to. A block being @split is invalidated with
- * its walk, as its replacement follows at once; unmapped leaves are queued.
+ * Second half of lpae_break() where entries may point to tables: invalidate
+ * the walks through each child table (or the block being @split) and free
+ * the child, or queue the leaf.
  */
-static void lpae_break(struct arm_lpae_io_pgtable *pt, struct lpae_tbl *tbl,
-		       unsigned int idx, unsigned int nr, u64 va,
-		       struct iommu_iotlb_gather *gather, bool split)
+static void lpae_break_entries(struct arm_lpae_io_pgtable *pt,
+			       struct lpae_tbl *tbl, unsigned int idx,
+			       unsigned int nr, u64 va,
+			       struct iommu_iotlb_gather *gather, bool split)
 {
 	u64 size = lpae_block_size(pt, tbl->lvl);
-	struct io_pgtable *iop = &pt->iop;
+	unsigned long iova = lpae_iova(pt, va);
 	bool queue = gather && !iommu_iotlb_gather_queued(gather);
 	unsigned int i;
 
-	for (i = 0; i < nr; i++)
-		WRITE_ONCE(tbl->ptes[idx + i], 0);
-	lpae_publish(pt, tbl, idx, nr);
-
-	for (i = 0; i < nr; i++, va += size) {
+	for (i = 0; i < nr; i++, va += size, iova += size) {
 		struct lpae_tbl *child = split ? NULL : lpae_kid(tbl, idx + i);
 
 		if (child || split)
-			io_pgtable_tlb_flush_walk(iop, lpae_iova(pt, va), size,
+			io_pgtable_tlb_flush_walk(&pt->iop, iova, size,
 						  lpae_granule(pt));
 		else if (queue)
-			io_pgtable_tlb_add_page(iop, gather, lpae_iova(pt, va),
-						size);
+			io_pgtable_tlb_add_page(&pt->iop, gather, iova, size);
 		if (child) {
 			WRITE_ONCE(tbl->kids[idx + i], NULL);
 			lpae_free_tree(pt, child, va);
 		}
 	}
+}
+
+/*
+ * Clear the present entries (leaves or tables) from @idx, up to @max or the
+ * first empty one, in one pass; return how many.
+ */
+static unsigned int lpae_clear_present(struct lpae_tbl *tbl, unsigned int idx,
+				       unsigned int max)
+{
+	arm_lpae_iopte *ptep = &tbl->ptes[idx];
+	unsigned int nr = 0;
+
+	if (!tbl->kids) {
+		for (; nr < max && lpae_pte_valid(READ_ONCE(ptep[nr])); nr++)
+			WRITE_ONCE(ptep[nr], 0);
+		return nr;
+	}
+	for (; nr < max && (lpae_kid_of(tbl, idx + nr) ||
+			    lpae_pte_valid(READ_ONCE(ptep[nr]))); nr++)
+		WRITE_ONCE(ptep[nr], 0);
+	return nr;
+}
+
+/*
+ * lpae_break() - the one place live entries are removed (break-before-make):
+ * clear the present entries from @idx, at most @max, make that visible to
+ * the walker, then invalidate what the IOMMU may have cached through each
+ * one, and only then free the tables they pointed to. A block being @split
+ * is invalidated with its walk, as its replacement follows at once; unmapped
+ * leaves are queued.
+ *
+ * Return: the number of entries removed.
+ */
+static unsigned int lpae_break(struct arm_lpae_io_pgtable *pt,
+			       struct lpae_tbl *tbl, unsigned int idx,
+			       unsigned int max, u64 va,
+			       struct iommu_iotlb_gather *gather, bool split)
+{
+	u64 size = lpae_block_size(pt, tbl->lvl);
+	unsigned int i, nr = lpae_clear_present(tbl, idx, max);
+	unsigned long iova;
+
+	lpae_publish(pt, tbl, idx, nr);
+
+	if (split || tbl->kids) {
+		lpae_break_entries(pt, tbl, idx, nr, va, gather, split);
+		return nr;
+	}
+	/* A last-level table: only leaves, to queue */
+	if (gather && !iommu_iotlb_gather_queued(gather))
+		for (i = 0, iova = lpae_iova(pt, va); i < nr; i++, iova += size)
+			io_pgtable_tlb_add_page(&pt->iop, gather, iova, size);
+	return nr;
 }
 
 /* Write @nr leaves from @idx mapping consecutive blocks from @pa */
@@ -886,16 +993,22 @@ static void lpae_write_leaves(struct arm_lpae_io_pgtable *pt,
 			      unsigned int nr, u64 pa, arm_lpae_iopte attrs)
 {
 	u64 size = lpae_block_size(pt, tbl->lvl);
+	arm_lpae_iopte pte = attrs | lpae_leaf_type(pt, tbl->lvl);
 	unsigned int i;
 
-	attrs |= lpae_leaf_type(pt, tbl->lvl);
+	/* Below 48 bits the OA field is the address: step it, skip encoding */
+	if (!((pa + (u64)nr * size - 1) >> 48)) {
+		for (pte |= pa, i = 0; i < nr; i++, pte += size)
+			WRITE_ONCE(tbl->ptes[idx + i], pte);
+		return;
+	}
 	for (i = 0; i < nr; i++, pa += size)
-		WRITE_ONCE(tbl->ptes[idx + i], attrs | lpae_pa_to_oa(pa));
+		WRITE_ONCE(tbl->ptes[idx + i], pte | lpae_pa_to_oa(pa));
 }
 
 /*
  * Allocate the private table at @lvl on the path of @va and hang @below (the
- * chain built so far) from it. Frees the chain on failure.
+ * chain built so far, mapped) from it. Frees the chain on failure.
  */
 static struct lpae_tbl *lpae_chain_grow(struct arm_lpae_io_pgtable *pt,
 					struct lpae_tbl *below, int lvl,
@@ -914,6 +1027,24 @@ static struct lpae_tbl *lpae_chain_grow(struct arm_lpae_io_pgtable *pt,
 		tbl->ptes[idx] = lpae_table_pte(pt, below);
 	}
 	return tbl;
+}
+
+/*
+ * Map @tbl, the filled top of a chain from lpae_chain_grow(), for the
+ * walker. Frees the chain on failure.
+ */
+static int lpae_chain_map(struct arm_lpae_io_pgtable *pt, struct lpae_tbl *tbl,
+			  u64 va)
+{
+	struct lpae_tbl *below;
+
+	if (!lpae_tbl_map(pt, tbl))
+		return 0;
+	below = tbl->kids ? tbl->kids[lpae_index(pt, tbl->lvl, va)] : NULL;
+	if (below)
+		lpae_free_tree(pt, below, va);
+	lpae_tbl_release(pt, tbl);
+	return -ENOMEM;
 }
 
 /**
@@ -938,9 +1069,7 @@ static bool lpae_iova_in_range(const struct arm_lpae_io_pgtable *pt, u64 iova,
 
 	if (!len || last < iova)
 		return false;
-	if (pt->iop.cfg.quirks & IO_PGTABLE_QUIRK_ARM_TTBR1)
-		return (iova & hi) == hi && (last & hi) == hi;
-	return !(last & hi);
+	return (iova & hi) == pt->iova_hi && (last & hi) == pt->iova_hi;
 }
 
 /*
@@ -953,8 +1082,7 @@ static int lpae_span_init(struct arm_lpae_io_pgtable *pt, unsigned long iova,
 	unsigned int per_tbl = 1U << pt->bpl, idx, room;
 
 	s->lvl = lpae_size_to_lvl(pt, pgsize);
-	if (lpae_misuse(!pgcount || !(pgsize & pt->iop.cfg.pgsize_bitmap) ||
-			s->lvl < 0 || (iova & (pgsize - 1))))
+	if (lpae_misuse(!pgcount || s->lvl < 0 || (iova & (pgsize - 1))))
 		return -EINVAL;
 
 	s->size = pgsize;
@@ -985,10 +1113,17 @@ static int lpae_check_vacant(struct arm_lpae_io_pgtable *pt,
 			     unsigned int nr, u64 va, bool *has_tables)
 {
 	u64 size = lpae_block_size(pt, tbl->lvl);
+	arm_lpae_iopte any = 0;
 	unsigned int i;
 
+	if (!tbl->kids) {
+		/* A last-level table: one test for the whole run */
+		for (i = 0; i < nr; i++)
+			any |= READ_ONCE(tbl->ptes[idx + i]);
+		return lpae_pte_valid(any) ? -EEXIST : 0;
+	}
 	for (i = 0; i < nr; i++, va += size) {
-		struct lpae_tbl *child = lpae_kid(tbl, idx + i);
+		struct lpae_tbl *child = lpae_kid_of(tbl, idx + i);
 
 		if (child ? !lpae_tree_is_empty(pt, child, va) :
 			    lpae_pte_valid(READ_ONCE(tbl->ptes[idx + i])))
@@ -1055,13 +1190,11 @@ static int lpae_map_grow(struct arm_lpae_io_pgtable *pt,
 		top = lpae_chain_grow(pt, top, lvl, s->va, req->gfp);
 		if (!top)
 			return -ENOMEM;
-		if (lvl == s->lvl) {
+		if (lvl == s->lvl)
 			lpae_write_leaves(pt, top, idx, s->nr, req->pa,
 					  req->attrs);
-			lpae_publish(pt, top, idx, s->nr);
-		} else {
-			lpae_publish(pt, top, idx, 1);
-		}
+		if (lpae_chain_map(pt, top, s->va))
+			return -ENOMEM;
 	}
 
 	top->state = LPAE_LINKING;
@@ -1082,6 +1215,20 @@ static int lpae_map_visit(struct lpae_walk *w, const struct lpae_visit *v)
 	if (lpae_misuse(lpae_pte_valid(v->pte)))
 		return -EEXIST;	/* a larger block covers the range */
 	return lpae_map_grow(w->pt, req, v);
+}
+
+/* Map through the full walk, which builds and settles tables on the way */
+static int lpae_map_walk(struct arm_lpae_io_pgtable *pt,
+			 struct lpae_map_req *req)
+{
+	struct lpae_walk w = {
+		.pt = pt, .cb = lpae_map_visit, .arg = req,
+		.flags = LPAE_VISIT_LEAF | LPAE_VISIT_RUN | LPAE_WALK_SETTLE,
+		.run_lvl = req->span.lvl, .va = req->span.va,
+		.end = req->span.va + req->span.nr * req->span.size,
+	};
+
+	return lpae_walk_tbl(&w, pt->root);
 }
 
 /**
@@ -1107,10 +1254,6 @@ static int arm_lpae_map_pages(struct io_pgtable_ops *ops, unsigned long iova,
 {
 	struct arm_lpae_io_pgtable *pt = lpae_from_ops(ops);
 	struct lpae_map_req req = { .pa = paddr, .gfp = gfp };
-	struct lpae_walk w = {
-		.pt = pt, .cb = lpae_map_visit, .arg = &req,
-		.flags = LPAE_VISIT_LEAF | LPAE_VISIT_RUN | LPAE_WALK_SETTLE,
-	};
 	struct lpae_tbl *tbl;
 	u64 len;
 	int ret;
@@ -1126,17 +1269,13 @@ static int arm_lpae_map_pages(struct io_pgtable_ops *ops, unsigned long iova,
 	if (!(iommu_prot & (IOMMU_READ | IOMMU_WRITE)))
 		return -EINVAL;
 
-	req.attrs = lpae_prot_to_attrs(pt, iommu_prot);
+	req.attrs = pt->prot_attrs[iommu_prot & (LPAE_PROTS - 1)];
 	tbl = lpae_fast_tbl(pt, req.span.va, req.span.lvl);
-	if (tbl) {
+	if (tbl)
 		ret = lpae_map_run(pt, &req, tbl,
 				   lpae_index(pt, tbl->lvl, req.span.va));
-	} else {
-		w.run_lvl = req.span.lvl;
-		w.va = req.span.va;
-		w.end = w.va + len;
-		ret = lpae_walk_tbl(&w, pt->root);
-	}
+	else
+		ret = lpae_map_walk(pt, &req);
 	/* Entries written before anything can start a walk for the iova */
 	wmb();
 	if (ret < 0)
@@ -1179,7 +1318,8 @@ static int lpae_unmap_split(struct arm_lpae_io_pgtable *pt,
 		lpae_write_leaves(pt, top, 0, hole, pa, attrs);
 		lpae_write_leaves(pt, top, hole + skip, nr - hole - skip,
 				  pa + (hole + skip) * size, attrs);
-		lpae_publish(pt, top, 0, nr);
+		if (lpae_chain_map(pt, top, s->va))
+			return LPAE_WALK_STOP;
 	}
 
 	top->state = LPAE_SPLITTING;
@@ -1195,18 +1335,12 @@ static int lpae_unmap_split(struct arm_lpae_io_pgtable *pt,
 
 /* Unmap visitor, at the target level: remove the leading present entries */
 static int lpae_unmap_run(struct arm_lpae_io_pgtable *pt,
-			  struct lpae_unmap_req *req, const struct lpae_visit *v)
+			  struct lpae_unmap_req *req, struct lpae_tbl *tbl,
+			  unsigned int idx)
 {
-	unsigned int nr;
+	unsigned int nr = lpae_break(pt, tbl, idx, req->span.nr, req->span.va,
+				     req->gather, false);
 
-	for (nr = 0; nr < v->nr; nr++)
-		if (!lpae_kid(v->tbl, v->idx + nr) &&
-		    !lpae_pte_valid(READ_ONCE(v->tbl->ptes[v->idx + nr])))
-			break;
-
-	if (nr)
-		lpae_break(pt, v->tbl, v->idx, nr, req->span.va, req->gather,
-			   false);
 	req->unmapped = nr * req->span.size;
 	return LPAE_WALK_STOP;
 }
@@ -1216,10 +1350,24 @@ static int lpae_unmap_visit(struct lpae_walk *w, const struct lpae_visit *v)
 	struct lpae_unmap_req *req = w->arg;
 
 	if (v->kind == LPAE_VISIT_RUN)
-		return lpae_unmap_run(w->pt, req, v);
+		return lpae_unmap_run(w->pt, req, v->tbl, v->idx);
 	if (!lpae_pte_valid(v->pte))
 		return LPAE_WALK_STOP;	/* nothing mapped here */
 	return lpae_unmap_split(w->pt, req, v);
+}
+
+/* Unmap through the full walk, which splits and settles tables on the way */
+static void lpae_unmap_walk(struct arm_lpae_io_pgtable *pt,
+			    struct lpae_unmap_req *req)
+{
+	struct lpae_walk w = {
+		.pt = pt, .cb = lpae_unmap_visit, .arg = req,
+		.flags = LPAE_VISIT_LEAF | LPAE_VISIT_RUN | LPAE_WALK_SETTLE,
+		.run_lvl = req->span.lvl, .va = req->span.va,
+		.end = req->span.va + req->span.nr * req->span.size,
+	};
+
+	lpae_walk_tbl(&w, pt->root);
 }
 
 /**
@@ -1242,29 +1390,17 @@ static size_t arm_lpae_unmap_pages(struct io_pgtable_ops *ops,
 {
 	struct arm_lpae_io_pgtable *pt = lpae_from_ops(ops);
 	struct lpae_unmap_req req = { .gather = gather };
-	struct lpae_walk w = {
-		.pt = pt, .cb = lpae_unmap_visit, .arg = &req,
-		.flags = LPAE_VISIT_LEAF | LPAE_VISIT_RUN | LPAE_WALK_SETTLE,
-	};
-	struct lpae_visit v = { .kind = LPAE_VISIT_RUN };
+	struct lpae_tbl *tbl;
 
 	if (lpae_span_init(pt, iova, pgsize, pgcount, &req.span))
 		return 0;
 
-	v.tbl = lpae_fast_tbl(pt, req.span.va, req.span.lvl);
-	if (v.tbl) {
-		v.lvl = v.tbl->lvl;
-		v.va = req.span.va;
-		v.idx = lpae_index(pt, v.lvl, v.va);
-		v.nr = req.span.nr;
-		lpae_unmap_run(pt, &req, &v);
-		return req.unmapped;
-	}
-
-	w.run_lvl = req.span.lvl;
-	w.va = req.span.va;
-	w.end = w.va + req.span.nr * req.span.size;
-	lpae_walk_tbl(&w, pt->root);
+	tbl = lpae_fast_tbl(pt, req.span.va, req.span.lvl);
+	if (tbl)
+		lpae_unmap_run(pt, &req, tbl,
+			       lpae_index(pt, tbl->lvl, req.span.va));
+	else
+		lpae_unmap_walk(pt, &req);
 	return req.unmapped;
 }
 
@@ -1526,7 +1662,12 @@ static int lpae_pgtable_finish(struct arm_lpae_io_pgtable *pt,
 			       struct io_pgtable_cfg *cfg)
 {
 	pt->iop.cfg = *cfg;
+	lpae_init_lookups(pt);
 	pt->root = lpae_tbl_alloc(pt, pt->start_lvl, GFP_KERNEL);
+	if (pt->root && lpae_tbl_map(pt, pt->root)) {
+		lpae_tbl_release(pt, pt->root);
+		pt->root = NULL;
+	}
 	if (!pt->root) {
 		kfree(pt);
 		return -ENOMEM;

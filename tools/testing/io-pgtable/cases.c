@@ -177,7 +177,7 @@ int isolate(void (*fn)(void *), void *arg, int timeout, char *msg, size_t len)
 
 	msg[0] = 0;
 	if (!log || pipe(pfd)) {
-		snprintf(msg, len, "cannot isolate: no pipe or scratch file");
+		snprintf(msg, len, "cannot run the case in a child: no pipe or scratch file");
 		return -1;
 	}
 	fflush(stdout);
@@ -221,7 +221,7 @@ int isolate(void (*fn)(void *), void *arg, int timeout, char *msg, size_t len)
  * @msg[i] is empty for a case that passed. Returns the number that failed.
  */
 int isolate_seq(void (*fn)(void *arg, int i), void *arg, int n, int timeout,
-		char (*msg)[600])
+		char msg[][600])
 {
 	int start = 0, failed = 0, i;
 
@@ -320,15 +320,20 @@ static const struct bclass bclasses[] = {
 	{ "iova not aligned to pgsize", "map(F+g, 0, B, 1)", "-EINVAL, unchanged", B_MAP, true },
 	{ "pgsize not in pgsize_bitmap", "map(F, 0, 2g, 1)", "-EINVAL, unchanged", B_MAP, true },
 	{ "pgsize 0", "map(F, 0, 0, 1)", "-EINVAL, unchanged", B_MAP, true },
-	{ "pgsize of two sizes", "map(F, 0, g+B (two bits), 1)", "-EINVAL, unchanged", B_MAP, true },
+	{ "pgsize of two sizes", "map(F, 0, g+B (two bits), 1)",
+	  "-EINVAL, unchanged", B_MAP, true },
 	{ "pgcount 0", "map(F, 0, g, 0)", "-EINVAL, unchanged", B_MAP, true },
-	{ "pgcount*pgsize overflows", "map(F, 0, g, SIZE_MAX/g+2)", "0 mapped=B, state ok", B_MAP, false },
-	{ "run crossing the top of the IAS", "map(T-g, 0, g, 2)", "0 mapped=g, state ok", B_MAP, false },
+	{ "pgcount*pgsize overflows", "map(F, 0, g, SIZE_MAX/g+2)",
+	  "0 mapped=B, state ok", B_MAP, false },
+	{ "run crossing the top of the IAS", "map(T-g, 0, g, 2)",
+	  "0 mapped=g, state ok", B_MAP, false },
 	{ "iova at the IAS", "map(T, 0, g, 1)", "-ERANGE, unchanged", B_MAP, true },
 	{ "iova beyond the IAS", "map(X^2^62, 0, g, 1)", "-ERANGE, unchanged", B_MAP, true },
 	{ "paddr beyond the OAS", "map(F, 2^oas, g, 1)", "-ERANGE, unchanged", B_MAP, true },
-	{ "paddr run crossing the OAS", "map(F, 2^oas-g, g, 2)", "-ERANGE, unchanged", B_MAP, true },
-	{ "prot without read/write", "map(F, 0, g, 1, CACHE+NOEXEC)", "-EINVAL, unchanged", B_MAP, true },
+	{ "paddr run crossing the OAS", "map(F, 2^oas-g, g, 2)",
+	  "-ERANGE, unchanged", B_MAP, true },
+	{ "prot without read/write", "map(F, 0, g, 1, CACHE+NOEXEC)",
+	  "-EINVAL, unchanged", B_MAP, true },
 	{ "prot 0", "map(F, 0, g, 1, 0)", "-EINVAL, unchanged", B_MAP, true },
 	{ "map over a mapped page", "map(X+g, 0, g, 1)", "-EEXIST, unchanged", B_MAP, true },
 	{ "map a block over pages", "map(X, 0, B, 1)", "-EEXIST, unchanged", B_MAP, true },
@@ -522,9 +527,9 @@ static void bad_case(struct bctx *b, const struct bclass *k, char *tok, size_t l
 		ret = c->ops->map_pages(c->ops, iova, pa, size, count, prot,
 					GFP_KERNEL, &mapped);
 		model_op_end();
-		if (ret)
+		if (ret) {
 			snprintf(tok, len, "%s", errname(ret));
-		else {
+		} else {
 			size_str(b, mapped, sz, sizeof(sz));
 			snprintf(tok, len, "0 mapped=%s", sz);
 		}
@@ -780,7 +785,8 @@ int bad_input_readme(const char *upstream_file, const char *readme, bool write,
 		goto out;
 	}
 	if (!write) {
-		snprintf(msg, len, "README bad-input table differs from the results: run \"make readme-table\"");
+		snprintf(msg, len,
+			 "README bad-input table differs from the results: run \"make readme-table\"");
 		ret = 1;
 		goto out;
 	}

@@ -142,7 +142,8 @@ void expect_sem(const struct runctx *c, int prot, bool dirty, struct sem *s)
 		s->w = prot & IOMMU_WRITE;
 		s->el0 = true;
 	}
-	s->xn_u = s->xn_p = prot & IOMMU_NOEXEC;
+	s->xn_p = prot & IOMMU_NOEXEC;
+	s->xn_u = s->xn_p;
 	if (mali)
 		s->memtype = (prot & IOMMU_CACHE) && !(prot & IOMMU_MMIO) ? MT_WB : MT_NC;
 	else if (prot & IOMMU_MMIO)

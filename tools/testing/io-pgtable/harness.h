@@ -117,8 +117,7 @@ extern struct device harness_dev;
 void model_init(void);
 void model_seed(u64 seed);
 void model_reset(enum dma_mode mode, enum control ctl, int ctl_n);
-void model_fail(int cat, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3), noreturn));
+__printf(2, 3) void __noreturn model_fail(int cat, const char *fmt, ...);
 void model_op_end(void);
 int model_read_desc(enum view v, u64 table, u64 table_size, u64 idx,
 		    u64 *val, const char **why);
@@ -259,11 +258,12 @@ u64 ctx_pgsize(const struct runctx *c, int i);
 extern bool isolate_show_log;
 int isolate(void (*fn)(void *), void *arg, int timeout, char *msg, size_t len);
 int isolate_seq(void (*fn)(void *arg, int i), void *arg, int n, int timeout,
-		char (*msg)[600]);
+		char msg[][600]);
 
 struct bad_summary {
 	int classes, formats, cases, failed;
 };
+
 int bad_input_run(const char *impl, const char *out_file, bool verbose,
 		  struct bad_summary *sum);
 int bad_input_readme(const char *upstream_file, const char *readme, bool write,
@@ -273,6 +273,7 @@ struct corrupt_summary {
 	int cases, failed;
 	unsigned long frees;
 };
+
 int corrupt_run(bool verbose, struct corrupt_summary *sum, char *first, size_t len);
 
 /* threads.c */
@@ -280,6 +281,7 @@ struct thread_summary {
 	int runs, failed, threads;
 	unsigned long ops, install_rounds, install_lost, split_rounds, split_lost;
 };
+
 int threads_run(const char *only_cfg, int only_mode, int nthreads, int ops,
 		int rounds, bool verbose, struct thread_summary *sum,
 		char *first, size_t len);

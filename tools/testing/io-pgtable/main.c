@@ -10,7 +10,7 @@
 
 #include "harness.h"
 
-#define SZ_4T	(1ULL << 42)
+#define SZ_4T	BIT_ULL(42)
 
 #define PG4K	(SZ_4K | SZ_2M | SZ_1G)
 #define PG16K	(SZ_16K | SZ_32M)
@@ -39,6 +39,7 @@ const struct tcfg tcfgs[] = {
 	{ "mali-48",       ARM_MALI_LPAE,  PG4K,  48, 40, 0 },
 	{ "mali-33",       ARM_MALI_LPAE,  PG4K,  33, 40, 0 },
 };
+
 const int nr_tcfgs = ARRAY_SIZE(tcfgs);
 
 const struct tcfg *tcfg_find(const char *name)
@@ -204,15 +205,18 @@ static void do_map(struct run_env *e, u64 iova, u64 pa, u64 pgsize, u64 count,
 				model_fail(CAT_STRICT, "%s: succeeded (mapped %#zx), expected %d",
 					   what, mapped, want);
 			if (!mapped || mapped % pgsize || mapped / pgsize > limit)
-				model_fail(CAT_STRICT, "%s: succeeded with mapped %#zx, at most %llu pages may be mapped",
+				model_fail(CAT_STRICT,
+					   "%s: succeeded with mapped %#zx, at most %llu pages may be mapped",
 					   what, mapped, (unsigned long long)limit);
 			shadow_add(&c->sh, cur, mapped, cur_pa, prot, true);
 		} else {
 			if (mapped)
-				model_fail(cat_for_error(ret), "%s: failed with %d but reported %#zx mapped",
+				model_fail(cat_for_error(ret),
+					   "%s: failed with %d but reported %#zx mapped",
 					   what, ret, mapped);
 			if (ret == -ENOMEM && !M.injected)
-				model_fail(CAT_XLATE, "%s: -ENOMEM without an injected failure", what);
+				model_fail(CAT_XLATE,
+					   "%s: -ENOMEM without an injected failure", what);
 			/* a run that collides part-way may be refused whole */
 			if (!want && limit < left && !bad_size && !out)
 				want = (cur + left * pgsize - 1 > ias_top(e) ||
@@ -286,7 +290,8 @@ static void do_unmap(struct run_env *e, u64 iova, u64 pgsize, u64 count)
 		if ((bad_size || out) && n)
 			model_fail(CAT_STRICT, "%s: invalid unmap returned %#zx", what, n);
 		if (n % (pgsize ? pgsize : 1) || n / (pgsize ? pgsize : 1) > left)
-			model_fail(CAT_XLATE, "%s: returned %#zx, not a multiple of the page size within the count",
+			model_fail(CAT_XLATE,
+				   "%s: returned %#zx, not a multiple of the page size within the count",
 				   what, n);
 		if (!n && c0 && !M.injected)
 			model_fail(CAT_XLATE, "%s: unmapped nothing of a mapped page", what);
@@ -511,7 +516,8 @@ static void run_ops(struct run_env *e, int nops)
 			op_unmap(e);
 	}
 	/* finally unmap everything, choosing page sizes like iommu_unmap() */
-	M.fail_alloc_every = M.fail_map_every = 0;
+	M.fail_alloc_every = 0;
+	M.fail_map_every = 0;
 	while (e->c.sh.n) {
 		u64 iova = e->c.sh.e[0].iova, left = e->c.sh.e[0].size;
 		u64 pgsize = e->pg[0], count;
@@ -548,7 +554,6 @@ static int one_run_every(const struct tcfg *t, enum dma_mode mode,
 	jmp_buf jb;
 	char err[256];
 	int i;
-	volatile int ok_alloc_failure = 0;
 
 	shadow_clear(&e->c.sh);
 	memset(e, 0, sizeof(*e));
@@ -583,7 +588,6 @@ static int one_run_every(const struct tcfg *t, enum dma_mode mode,
 	if (!e->c.ops) {
 		if (M.injected) {
 			model_check_leaks();
-			ok_alloc_failure = 1;
 			goto out;
 		}
 		model_fail(CAT_ALLOC, "alloc_io_pgtable_ops() failed");
@@ -638,7 +642,6 @@ out:
 	if (maps)
 		*maps = M.map_calls;
 	M.fail_jmp = NULL;
-	(void)ok_alloc_failure;
 	return 0;
 }
 
@@ -670,6 +673,17 @@ static int fi_run(const struct tcfg *t, enum dma_mode mode, u64 seed, int nops,
 }
 
 /* ---- reporting ---- */
+
+/* the first fault-injection failure gets the category it failed in */
+static void note_cat(struct result *r, int rc)
+{
+	char *first = r->first[CAT_FAULT];
+	size_t len = strlen(first);
+
+	if (!strstr(first, "["))
+		snprintf(first + len, sizeof(r->first[0]) - len, " [%s]",
+			 cat_names[rc - 1]);
+}
 
 static void note(struct result *r, int rc, const char *label)
 {
@@ -731,10 +745,8 @@ static void run_mode(enum dma_mode mode, struct result *res, struct result *fi)
 					 (unsigned long long)seed + 1000, n);
 				rc = fi_run(t, mode, seed + 1000, O.fi_ops, n, 0, 0, 0);
 				note(fi, rc ? CAT_FAULT + 1 : 0, label);
-				if (rc && !strstr(fi->first[CAT_FAULT], "["))
-					snprintf(fi->first[CAT_FAULT] + strlen(fi->first[CAT_FAULT]),
-						 sizeof(fi->first[0]) - strlen(fi->first[CAT_FAULT]),
-						 " [%s]", cat_names[rc - 1]);
+				if (rc)
+					note_cat(fi, rc);
 			}
 			for (n = 1; n <= maps; n++) {
 				snprintf(label, sizeof(label), "%s/%s/seed %llu dma_map#%lu",
@@ -742,10 +754,8 @@ static void run_mode(enum dma_mode mode, struct result *res, struct result *fi)
 					 (unsigned long long)seed + 1000, n);
 				rc = fi_run(t, mode, seed + 1000, O.fi_ops, 0, n, 0, 0);
 				note(fi, rc ? CAT_FAULT + 1 : 0, label);
-				if (rc && !strstr(fi->first[CAT_FAULT], "["))
-					snprintf(fi->first[CAT_FAULT] + strlen(fi->first[CAT_FAULT]),
-						 sizeof(fi->first[0]) - strlen(fi->first[CAT_FAULT]),
-						 " [%s]", cat_names[rc - 1]);
+				if (rc)
+					note_cat(fi, rc);
 			}
 			/* whole sequences, failing every Nth allocation, mapping */
 			if (!O.fi_every)
@@ -781,7 +791,7 @@ static void print_row(const char *name, struct result *r, struct result *fi)
 	printf("\n");
 }
 
-static void usage(const char *argv0)
+static void print_usage(const char *argv0)
 {
 	fprintf(stderr,
 		"usage: %s [--seeds N] [--ops N] [--fi-ops N] [--fi-seeds N] [--seed-base S]\n"
@@ -823,38 +833,84 @@ int main(int argc, char **argv)
 
 	while ((opt = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (opt) {
-		case 's': O.seeds = atoi(optarg); break;
-		case 'o': O.ops = atoi(optarg); break;
-		case 'f': O.fi_ops = atoi(optarg); break;
-		case 'F': O.fi_seeds = atoi(optarg); break;
-		case 'b': O.seed_base = strtoull(optarg, NULL, 0); break;
-		case 'i': O.impl = optarg; break;
-		case 'c': O.check = true; break;
-		case 'I': O.informative = true; break;
-		case 'n': O.no_controls = true; break;
-		case 'v': O.verbose = true; break;
-		case 't': O.trace = true; break;
-		case 'g': O.only_cfg = optarg; break;
-		case 'E': O.fi_every = atoi(optarg); break;
-		case 'T': O.threads = atoi(optarg); break;
-		case 'O': O.thread_ops = atoi(optarg); break;
-		case 'R': O.rounds = atoi(optarg); break;
-		case 'X': O.threads_only = true; break;
-		case 'N': O.no_threads = true; break;
-		case 'B': O.bad_out = optarg; break;
-		case 'U': O.bad_upstream = optarg; break;
-		case 'r': O.readme = optarg; break;
-		case 'W': O.write_readme = true; break;
-		case 'Z': O.tsan_result = optarg; break;
+		case 's':
+			O.seeds = atoi(optarg);
+			break;
+		case 'o':
+			O.ops = atoi(optarg);
+			break;
+		case 'f':
+			O.fi_ops = atoi(optarg);
+			break;
+		case 'F':
+			O.fi_seeds = atoi(optarg);
+			break;
+		case 'b':
+			O.seed_base = strtoull(optarg, NULL, 0);
+			break;
+		case 'i':
+			O.impl = optarg;
+			break;
+		case 'c':
+			O.check = true;
+			break;
+		case 'I':
+			O.informative = true;
+			break;
+		case 'n':
+			O.no_controls = true;
+			break;
+		case 'v':
+			O.verbose = true;
+			break;
+		case 't':
+			O.trace = true;
+			break;
+		case 'g':
+			O.only_cfg = optarg;
+			break;
+		case 'E':
+			O.fi_every = atoi(optarg);
+			break;
+		case 'T':
+			O.threads = atoi(optarg);
+			break;
+		case 'O':
+			O.thread_ops = atoi(optarg);
+			break;
+		case 'R':
+			O.rounds = atoi(optarg);
+			break;
+		case 'X':
+			O.threads_only = true;
+			break;
+		case 'N':
+			O.no_threads = true;
+			break;
+		case 'B':
+			O.bad_out = optarg;
+			break;
+		case 'U':
+			O.bad_upstream = optarg;
+			break;
+		case 'r':
+			O.readme = optarg;
+			break;
+		case 'W':
+			O.write_readme = true;
+			break;
+		case 'Z':
+			O.tsan_result = optarg;
+			break;
 		case 'm':
 			for (m = 0; m < NR_MODES; m++)
 				if (!strcmp(optarg, mode_names[m]))
 					O.only_mode = m;
 			if (O.only_mode < 0)
-				usage(argv[0]);
+				print_usage(argv[0]);
 			break;
 		default:
-			usage(argv[0]);
+			print_usage(argv[0]);
 		}
 	}
 	model_init();
@@ -867,8 +923,9 @@ int main(int argc, char **argv)
 
 	if (O.threads_only)
 		goto threads;
-	printf("io-pgtable harness: %s io-pgtable-arm.c, %d seeds x %d ops, fault injection on %d seed(s) x %d ops\n",
-	       O.impl, O.seeds, O.ops, O.fi_seeds, O.fi_ops);
+	fprintf(stdout,
+		"io-pgtable harness: %s io-pgtable-arm.c, %d seeds x %d ops, fault injection on %d seed(s) x %d ops\n",
+		O.impl, O.seeds, O.ops, O.fi_seeds, O.fi_ops);
 	for (m = 0; m < NR_MODES; m++) {
 		if (O.only_mode >= 0 && O.only_mode != m)
 			continue;
@@ -937,8 +994,9 @@ int main(int argc, char **argv)
 			}
 		}
 	}
-	printf("\nfault injection: %lu runs, %lu operations under fault injection, %lu failures injected, %lu failed calls compared byte for byte\n",
-	       fis.runs, fis.ops, fis.injected, fis.snaps);
+	fprintf(stdout,
+		"\nfault injection: %lu runs, %lu operations under fault injection, %lu failures injected, %lu failed calls compared byte for byte\n",
+		fis.runs, fis.ops, fis.injected, fis.snaps);
 
 	/* bad input: every class on every configuration */
 	bad_input_run(O.impl, O.bad_out, O.verbose, &bs);
@@ -964,8 +1022,9 @@ int main(int argc, char **argv)
 	}
 
 	corrupt_run(O.verbose, &cs, first, sizeof(first));
-	printf("\ncorrupted descriptors: %d cases (configurations x walkers x views x scribbles), %d failed\n",
-	       cs.cases, cs.failed);
+	fprintf(stdout,
+		"\ncorrupted descriptors: %d cases (configurations x walkers x views x scribbles), %d failed\n",
+		cs.cases, cs.failed);
 	if (cs.failed) {
 		failed++;
 		printf("  first failure: %s\nCORRUPT: FAIL\n", first);
@@ -976,16 +1035,18 @@ int main(int argc, char **argv)
 
 threads:
 	if (!O.no_threads) {
+#ifdef __SANITIZE_THREAD__
+		const char *build = " (ThreadSanitizer)";
+#else
+		const char *build = "";
+#endif
+
 		threads_run(O.only_cfg, O.only_mode, O.threads, O.thread_ops,
 			    O.rounds, O.verbose, &ts, first, sizeof(first));
-		printf("\nthreads%s: %d runs x %d threads, %lu operations; %lu install rounds (%lu with a lost claim), %lu split rounds (%lu with a lost claim); %d runs failed\n",
-#ifdef __SANITIZE_THREAD__
-		       " (ThreadSanitizer)",
-#else
-		       "",
-#endif
-		       ts.runs, ts.threads, ts.ops, ts.install_rounds,
-		       ts.install_lost, ts.split_rounds, ts.split_lost, ts.failed);
+		fprintf(stdout,
+			"\nthreads%s: %d runs x %d threads, %lu operations; %lu install rounds (%lu with a lost claim), %lu split rounds (%lu with a lost claim); %d runs failed\n",
+			build, ts.runs, ts.threads, ts.ops, ts.install_rounds,
+			ts.install_lost, ts.split_rounds, ts.split_lost, ts.failed);
 		if (ts.failed) {
 			failed++;
 			printf("  first failure: %s\nTHREADS: FAIL\n", first);
@@ -999,8 +1060,8 @@ threads:
 	if (O.tsan_result) {
 		int tp = -1, tf = -1;
 
-		sscanf(O.tsan_result, "%d passed, %d failed", &tp, &tf);
-		if (tp > 0 && !tf) {
+		if (sscanf(O.tsan_result, "%d passed, %d failed", &tp, &tf) == 2 &&
+		    tp > 0 && !tf) {
 			passed++;
 			printf("TSAN: pass (make tsan: %s)\n", O.tsan_result);
 		} else {
@@ -1010,9 +1071,10 @@ threads:
 	}
 
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	printf("\noperations: %lu map, %lu unmap, %lu bad-argument, %lu iova_to_phys, %lu dirty; %lu state checks; %.1fs\n",
-	       opc.map, opc.unmap, opc.bad, opc.iova_to_phys, opc.dirty, opc.checks,
-	       (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
+	fprintf(stdout,
+		"\noperations: %lu map, %lu unmap, %lu bad-argument, %lu iova_to_phys, %lu dirty; %lu state checks; %.1fs\n",
+		opc.map, opc.unmap, opc.bad, opc.iova_to_phys, opc.dirty, opc.checks,
+		(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
 	printf("%d passed, %d failed\n", passed, failed);
 	if (O.informative)
 		return 0;

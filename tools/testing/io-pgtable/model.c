@@ -22,14 +22,10 @@
 
 #include "harness.h"
 
-#if defined(__SANITIZE_ADDRESS__)
+/* without ASan, these evaluate their arguments and do nothing */
 #include <sanitizer/asan_interface.h>
 #define POISON(p, n)	ASAN_POISON_MEMORY_REGION(p, n)
 #define UNPOISON(p, n)	ASAN_UNPOISON_MEMORY_REGION(p, n)
-#else
-#define POISON(p, n)	do { } while (0)
-#define UNPOISON(p, n)	do { } while (0)
-#endif
 
 #define ARENA_PAGES	(ARENA_SIZE >> PAGE_SHIFT)
 #define BOUNCE_UNITS	(BOUNCE_SIZE / LINE_SIZE)
@@ -93,11 +89,17 @@ static pthread_mutex_t mt_lock;
  * are ordered by the descriptor the CPU wrote last, which TSan cannot see:
  * inside the hooks, reads are not reported. Writes still are, so the model
  * poisoning a page that another thread still reads is caught.
+ *
+ * AnnotateIgnoreReadsBegin()/End() are the TSan runtime's dynamic
+ * annotations; no header declares them, so they are declared here by their
+ * symbol names.
  */
-void AnnotateIgnoreReadsBegin(const char *file, int line);
-void AnnotateIgnoreReadsEnd(const char *file, int line);
-#define TSAN_IGNORE_READS_BEGIN()	AnnotateIgnoreReadsBegin(__FILE__, __LINE__)
-#define TSAN_IGNORE_READS_END()		AnnotateIgnoreReadsEnd(__FILE__, __LINE__)
+void tsan_ignore_reads_begin(const char *file, int line)
+	__asm__("AnnotateIgnoreReadsBegin");
+void tsan_ignore_reads_end(const char *file, int line)
+	__asm__("AnnotateIgnoreReadsEnd");
+#define TSAN_IGNORE_READS_BEGIN()	tsan_ignore_reads_begin(__FILE__, __LINE__)
+#define TSAN_IGNORE_READS_END()		tsan_ignore_reads_end(__FILE__, __LINE__)
 #else
 #define TSAN_IGNORE_READS_BEGIN()	do { } while (0)
 #define TSAN_IGNORE_READS_END()		do { } while (0)
@@ -610,7 +612,8 @@ static void do_sync(dma_addr_t dma, size_t size, bool exact)
 	u64 off, end;
 
 	if (!m)
-		model_fail(CAT_ORDER, "dma_sync_single_for_device(%#llx, %zu): not inside a live mapping",
+		model_fail(CAT_ORDER,
+			   "dma_sync_single_for_device(%#llx, %zu): not inside a live mapping",
 			   (unsigned long long)dma, size);
 	off = dma - m->dma;
 	end = off + size;
@@ -765,7 +768,8 @@ static void __shim_dma_sync_for_device(struct device *dev, dma_addr_t dma, size_
 
 	M.st.syncs++;
 	if (dev != &harness_dev)
-		model_fail(CAT_ORDER, "dma_sync_single_for_device() with a device that is not cfg->iommu_dev");
+		model_fail(CAT_ORDER,
+			   "dma_sync_single_for_device() with a device that is not cfg->iommu_dev");
 	switch (M.control) {
 	case CTL_DROP_SYNC:
 		if (M.st.syncs % M.control_n == 0)
@@ -824,7 +828,8 @@ static void link_table(u64 addr, int lvl, u64 iova_base, const char *how)
 	u64 size = table_size_at(lvl), i, off;
 
 	if (!rec)
-		model_fail(CAT_ORDER, "%s publishes table %#llx (level %d, iova %#llx): not a live, mapped table",
+		model_fail(CAT_ORDER,
+			   "%s publishes table %#llx (level %d, iova %#llx): not a live, mapped table",
 			   how, (unsigned long long)addr, lvl,
 			   (unsigned long long)iova_base);
 	if (addr & (max_t(u64, size, 64) - 1))
@@ -832,7 +837,8 @@ static void link_table(u64 addr, int lvl, u64 iova_base, const char *how)
 			   how, (unsigned long long)addr, lvl,
 			   (unsigned long long)max_t(u64, size, 64));
 	if (rec->reachable)
-		model_fail(CAT_ORDER, "%s publishes table %#llx at level %d, iova %#llx: already reachable at level %d, iova %#llx",
+		model_fail(CAT_ORDER,
+			   "%s publishes table %#llx at level %d, iova %#llx: already reachable at level %d, iova %#llx",
 			   how, (unsigned long long)addr, lvl,
 			   (unsigned long long)iova_base, rec->level,
 			   (unsigned long long)rec->iova_base);
@@ -1171,9 +1177,12 @@ void model_reset(enum dma_mode mode, enum control ctl, int ctl_n)
 	M.mode = mode;
 	M.control = ctl;
 	M.control_n = ctl_n;
-	M.alloc_calls = M.map_calls = 0;
-	M.fail_alloc_at = M.fail_map_at = 0;
-	M.fail_alloc_every = M.fail_map_every = 0;
+	M.alloc_calls = 0;
+	M.map_calls = 0;
+	M.fail_alloc_at = 0;
+	M.fail_map_at = 0;
+	M.fail_alloc_every = 0;
+	M.fail_map_every = 0;
 	M.injections = 0;
 	M.no_reach = false;
 	M.injected = false;

@@ -106,7 +106,8 @@ static void t_map(struct tthread *t, u64 iova, u64 pgsize, u64 count)
 	ret = c->ops->map_pages(c->ops, iova, pa, pgsize, count,
 				IOMMU_READ | IOMMU_WRITE, GFP_KERNEL, &mapped);
 	if (busy ? (ret != -EEXIST || mapped) : (ret || mapped != pgsize * count))
-		model_fail(CAT_XLATE, "thread %d: map %#llx %#llx x %llu returned %d, mapped %#zx; its log says %s",
+		model_fail(CAT_XLATE,
+			   "thread %d: map %#llx %#llx x %llu returned %d, mapped %#zx; its log says %s",
 			   t->id, (unsigned long long)iova,
 			   (unsigned long long)pgsize, (unsigned long long)count,
 			   ret, mapped, busy ? "partly mapped" : "free");
@@ -127,7 +128,8 @@ static void t_unmap(struct tthread *t, u64 iova, u64 pgsize, u64 count)
 	t->ops++;
 	n = c->ops->unmap_pages(c->ops, iova, pgsize, count, &gather);
 	if (n != want)
-		model_fail(CAT_XLATE, "thread %d: unmap %#llx %#llx x %llu returned %#zx; its log says %#llx",
+		model_fail(CAT_XLATE,
+			   "thread %d: unmap %#llx %#llx x %llu returned %#zx; its log says %#llx",
 			   t->id, (unsigned long long)iova,
 			   (unsigned long long)pgsize, (unsigned long long)count,
 			   n, (unsigned long long)want);
@@ -263,7 +265,8 @@ static void t_rounds(struct tthread *t)
 			s->sum->install_lost += round_lost(s);
 			for (k = 0; k < s->n; k++) {
 				if (thr[k].ret || thr[k].bytes != g)
-					model_fail(CAT_XLATE, "install round %d: thread %d map of %#llx returned %d, mapped %#zx",
+					model_fail(CAT_XLATE,
+						   "install round %d: thread %d map of %#llx returned %d, mapped %#zx",
 						   r, k, (unsigned long long)thr[k].page,
 						   thr[k].ret, thr[k].bytes);
 				shadow_add(&c->sh, thr[k].page, g,
@@ -279,7 +282,8 @@ static void t_rounds(struct tthread *t)
 		if (!t->id) {
 			for (k = 0; k < s->n; k++) {
 				if (thr[k].bytes != g)
-					model_fail(CAT_XLATE, "install round %d: thread %d unmap of %#llx returned %#zx",
+					model_fail(CAT_XLATE,
+						   "install round %d: thread %d unmap of %#llx returned %#zx",
 						   r, k, (unsigned long long)thr[k].page,
 						   thr[k].bytes);
 				shadow_remove(&c->sh, thr[k].page, g);
@@ -307,7 +311,8 @@ static void t_rounds(struct tthread *t)
 			s->sum->split_lost += round_lost(s);
 			for (k = 0; k < s->n; k++) {
 				if (thr[k].bytes != g)
-					model_fail(CAT_XLATE, "split round %d: thread %d unmap of %#llx returned %#zx",
+					model_fail(CAT_XLATE,
+						   "split round %d: thread %d unmap of %#llx returned %#zx",
 						   r, k, (unsigned long long)thr[k].page,
 						   thr[k].bytes);
 				shadow_remove(&c->sh, thr[k].page, g);
@@ -328,7 +333,7 @@ static void *t_main(void *arg)
 	return NULL;
 }
 
-struct trun {
+struct threads_case_arg {
 	const struct tcfg *t;
 	enum dma_mode mode;
 	int n, ops, rounds;
@@ -337,7 +342,7 @@ struct trun {
 
 static void threads_case(void *arg)
 {
-	const struct trun *a = arg;
+	const struct threads_case_arg *a = arg;
 	static struct tshared s;
 	struct runctx *c = &s.c;
 	u64 span, need;
@@ -426,7 +431,7 @@ int threads_run(const char *only_cfg, int only_mode, int nthreads, int ops,
 		if (!t || (only_cfg && strcmp(only_cfg, t->name)))
 			continue;
 		for (m = 0; m < NR_MODES; m++) {
-			struct trun a = { t, m, nthreads, ops, rounds, sh };
+			struct threads_case_arg a = { t, m, nthreads, ops, rounds, sh };
 
 			if (only_mode >= 0 && m != only_mode)
 				continue;

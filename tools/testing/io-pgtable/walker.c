@@ -242,7 +242,8 @@ static void decode_leaf(const struct walker *w, u64 d, u64 tattr,
 
 		r->r = d & D_AP1;
 		r->w = d & D_AP2;
-		r->xn_u = r->xn_p = d & MALI_NX;
+		r->xn_p = d & MALI_NX;
+		r->xn_u = r->xn_p;
 		r->el0 = true;
 		r->memtype = attr == 0x8d ? MT_WB : attr == 0x88 ? MT_NC : MT_OTHER;
 		return;
@@ -252,7 +253,8 @@ static void decode_leaf(const struct walker *w, u64 d, u64 tattr,
 
 		r->r = d & D_AP1;
 		r->w = d & D_AP2;
-		r->xn_u = r->xn_p = d & D_UXN;	/* XN[1] set: no execution */
+		r->xn_p = d & D_UXN;	/* XN[1] set: no execution */
+		r->xn_u = r->xn_p;
 		r->el0 = true;
 		if ((ma >> 2) == 0)
 			r->memtype = MT_DEVICE;
@@ -345,12 +347,14 @@ void walker_walk(const struct walker *w, enum view v, u64 iova, struct wres *r)
 			walker_desc_is_table(w, d, lvl, &next);
 			if (!w->mali && desc_res0(w, d, 0)) {
 				r->fault = WF_TRANSLATION;
-				snprintf(r->why, sizeof(r->why), "RES0 bits set in table descriptor");
+				snprintf(r->why, sizeof(r->why),
+					 "RES0 bits set in table descriptor");
 				return;
 			}
 			if (next >> w->pa_bits) {
 				r->fault = WF_ADDRSIZE;
-				snprintf(r->why, sizeof(r->why), "table address %#llx beyond %d-bit PA",
+				snprintf(r->why, sizeof(r->why),
+					 "table address %#llx beyond %d-bit PA",
 					 (unsigned long long)next, w->pa_bits);
 				return;
 			}

@@ -24,9 +24,6 @@
 
 #include "bench.h"
 
-extern struct io_pgtable_init_fns our_io_pgtable_arm_64_lpae_s1_init_fns;
-extern struct io_pgtable_init_fns up_io_pgtable_arm_64_lpae_s1_init_fns;
-
 enum { IMPL_OUR, IMPL_UP, NR_IMPLS };
 
 static struct io_pgtable_init_fns *const impl_fns[NR_IMPLS] = {
@@ -73,19 +70,27 @@ static const char *const op_names[NR_OPS] = {
 	[OP_SPLIT]	= "split (unmap 1pg in block)",
 };
 
-#define IOVA_BASE	(1ULL << 30)
-#define PA_BASE		(1ULL << 36)
+#define IOVA_BASE	BIT_ULL(30)
+#define PA_BASE		BIT_ULL(36)
 #define PAGE_RANGE	(256ULL << 20)	/* page rows */
 #define NR_BLOCKS	2048		/* block rows: 4 GiB of 2M blocks */
 #define NR_SPLITS	512		/* split row */
 
 static struct device bench_dev = { .name = "bench-walker", .numa_node = -1 };
 
-static void tlb_flush_all(void *cookie) { }
+static void tlb_flush_all(void *cookie)
+{
+}
+
 static void tlb_flush_walk(unsigned long iova, size_t size, size_t granule,
-			   void *cookie) { }
+			   void *cookie)
+{
+}
+
 static void tlb_add_page(struct iommu_iotlb_gather *gather, unsigned long iova,
-			 size_t granule, void *cookie) { }
+			 size_t granule, void *cookie)
+{
+}
 
 static const struct iommu_flush_ops bench_tlb = {
 	.tlb_flush_all	= tlb_flush_all,
@@ -205,7 +210,13 @@ static void row_setup(struct io_pgtable_ops *ops, struct row_ctx *c)
 	}
 }
 
-static volatile u64 sink;
+/* the results of iova_to_phys(), so that the calls cannot be optimised away */
+static u64 sink;
+
+static inline void sink_add(u64 v)
+{
+	WRITE_ONCE(sink, READ_ONCE(sink) + v);
+}
 
 /* Operation @i of the row; returns false if it did not do its work */
 static inline bool row_op(struct io_pgtable_ops *ops, const struct row_ctx *c,
@@ -246,7 +257,7 @@ static inline bool row_op(struct io_pgtable_ops *ops, const struct row_ctx *c,
 		       g->block;
 	case OP_IOVA:
 		iova = IOVA_BASE + i * g->page + 0x18;
-		sink += ops->iova_to_phys(ops, iova);
+		sink_add(ops->iova_to_phys(ops, iova));
 		return true;
 	case OP_SPLIT:
 		/* a page in the middle of each block */
@@ -464,10 +475,15 @@ static void print_report(FILE *o, bool have_ir, int reps)
 {
 	int gi, coh, op;
 
-	fprintf(o, "Userspace: ARM_64_LPAE_S1, IAS 48, %d runs per row, ours and upstream alternating\n", reps);
-	fprintf(o, "ns: median per operation (+-%% = half the interquartile range); Ir: instructions per operation (callgrind)\n");
-	fprintf(o, "syncs/lines: dma_sync_single_for_device() calls and 64-byte lines cleaned (maps included) per operation; min: every changed line once, one call per contiguous run\n\n");
-	fprintf(o, "%-4s %-4s %-27s %9s %6s %9s %6s %6s %9s %9s %6s | %7s %7s %6s %7s %7s %6s | %8s %8s\n",
+	fprintf(o,
+		"Userspace: ARM_64_LPAE_S1, IAS 48, %d runs per row, ours and upstream alternating\n",
+		reps);
+	fprintf(o,
+		"ns: median per operation (+-%% = half the interquartile range); Ir: instructions per operation (callgrind)\n");
+	fprintf(o,
+		"syncs/lines: dma_sync_single_for_device() calls and 64-byte lines cleaned (maps included) per operation; min: every changed line once, one call per contiguous run\n\n");
+	fprintf(o,
+		"%-4s %-4s %-27s %9s %6s %9s %6s %6s %9s %9s %6s | %7s %7s %6s %7s %7s %6s | %8s %8s\n",
 		"gran", "walk", "operation", "ours ns", "+-%", "upst ns", "+-%",
 		"time", "ours Ir", "upst Ir", "Ir",
 		"syncs", "min", "ratio", "lines", "min", "ratio",
@@ -489,12 +505,14 @@ static void print_report(FILE *o, bool have_ir, int reps)
 					snprintf(ir_b, sizeof(ir_b), "%.0f", b->ir);
 					snprintf(ir_r, sizeof(ir_r), "%.2f", a->ir / b->ir);
 				}
-				fprintf(o, "%-4s %-4s %-27s %9.1f %6.1f %9.1f %6.1f %6.2f %9s %9s %6s",
+				fprintf(o,
+					"%-4s %-4s %-27s %9.1f %6.1f %9.1f %6.1f %6.2f %9s %9s %6s",
 					granules[gi].name, coh ? "coh" : "nc",
 					op_names[op], ma, sa, mb, sb, ma / mb,
 					ir_a, ir_b, ir_r);
 				if (!coh && is_update(op))
-					fprintf(o, " | %7.3f %7.3f %6.2f %7.2f %7.2f %6.2f | %8.3f %8.2f\n",
+					fprintf(o,
+						" | %7.3f %7.3f %6.2f %7.2f %7.2f %6.2f | %8.3f %8.2f\n",
 						a->syncs, a->min_syncs,
 						a->min_syncs ? a->syncs / a->min_syncs : 0,
 						a->lines, a->min_lines,
@@ -506,7 +524,8 @@ static void print_report(FILE *o, bool have_ir, int reps)
 		}
 	}
 
-	fprintf(o, "\nTable memory, after mapping (non-coherent walk; CPU-side = kmalloc'd handles and companions, in slab sizes)\n");
+	fprintf(o,
+		"\nTable memory, after mapping (non-coherent walk; CPU-side = kmalloc'd handles and companions, in slab sizes)\n");
 	fprintf(o, "%-4s %-24s %12s %12s %12s %7s %7s %12s %9s\n", "gran", "mapping",
 		"min KiB/GiB", "ours KiB/GiB", "upst KiB/GiB", "ours/min", "up/min",
 		"ours CPU KiB", "CPU %");
@@ -526,9 +545,11 @@ static void print_report(FILE *o, bool have_ir, int reps)
 
 			if (!a->page_bytes)
 				continue;
-			snprintf(what, sizeof(what), "%s %s pages", mop == OP_UNMAP1 ? "256M of" : "2048",
-				 mop == OP_UNMAP1 ? g->name : (g->block == SZ_2M ? "2M" :
-							       g->block == SZ_32M ? "32M" : "512M"));
+			snprintf(what, sizeof(what), "%s %s pages",
+				 mop == OP_UNMAP1 ? "256M of" : "2048",
+				 mop == OP_UNMAP1 ? g->name :
+				 (g->block == SZ_2M ? "2M" :
+				  g->block == SZ_32M ? "32M" : "512M"));
 			fprintf(o, "%-4s %-24s %12.1f %12.1f %12.1f %7.4f %7.4f %12.1f %8.2f%%\n",
 				g->name, what, mn / gib / 1024,
 				a->page_bytes / gib / 1024, b->page_bytes / gib / 1024,
@@ -569,7 +590,8 @@ int main(int argc, char **argv)
 			only = optarg;
 			break;
 		default:
-			fprintf(stderr, "usage: %s [--reps N] [--ir DIR] [--only 4K|16K|64K] [--callgrind]\n",
+			fprintf(stderr,
+				"usage: %s [--reps N] [--ir DIR] [--only 4K|16K|64K] [--callgrind]\n",
 				argv[0]);
 			return 2;
 		}

@@ -22,6 +22,10 @@ struct bench_counts {
 
 extern struct bench_counts BC;
 
+/* the two files' init_fns, renamed by the Makefile */
+extern struct io_pgtable_init_fns our_io_pgtable_arm_64_lpae_s1_init_fns;
+extern struct io_pgtable_init_fns up_io_pgtable_arm_64_lpae_s1_init_fns;
+
 void bench_shim_init(void);
 void bench_acct_start(void);
 void bench_acct_reset(void);

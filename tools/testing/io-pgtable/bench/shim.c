@@ -19,7 +19,7 @@
 
 #include "bench.h"
 
-#define ARENA_BYTES	(1ULL << 30)
+#define ARENA_BYTES	BIT_ULL(30)
 #define ARENA_PHYS	0x80000000ULL
 #define MAX_ORDER	8
 
@@ -238,7 +238,8 @@ void bench_acct_start(void)
 void bench_acct_reset(void)
 {
 	bench_acct_op_end();
-	acct_min_lines = acct_min_runs = 0;
+	acct_min_lines = 0;
+	acct_min_runs = 0;
 }
 
 /*

@@ -8,22 +8,27 @@
 
 #include <linux/compiler.h>
 
-#define mb()			__atomic_thread_fence(__ATOMIC_SEQ_CST)
-#define rmb()			__atomic_thread_fence(__ATOMIC_ACQUIRE)
-#define wmb()			__atomic_thread_fence(__ATOMIC_RELEASE)
-#define dma_mb()		mb()
-#define dma_rmb()		rmb()
-#define dma_wmb()		wmb()
-#define smp_mb()		mb()
-#define smp_rmb()		rmb()
-#define smp_wmb()		wmb()
-#define smp_mb__before_atomic()	mb()
-#define smp_mb__after_atomic()	mb()
+/*
+ * The barrier definitions themselves, not uses: each is the C11 fence (or
+ * acquire load, release store) of the kernel barrier's strength; what a
+ * barrier pairs with is documented where it is used.
+ */
+#define mb()			__atomic_thread_fence(__ATOMIC_SEQ_CST)	/* definition */
+#define rmb()			__atomic_thread_fence(__ATOMIC_ACQUIRE)	/* definition */
+#define wmb()			__atomic_thread_fence(__ATOMIC_RELEASE)	/* definition */
+#define dma_mb()		mb()	/* definition */
+#define dma_rmb()		rmb()	/* definition */
+#define dma_wmb()		wmb()	/* definition */
+#define smp_mb()		mb()	/* definition */
+#define smp_rmb()		rmb()	/* definition */
+#define smp_wmb()		wmb()	/* definition */
+#define smp_mb__before_atomic()	mb()	/* definition */
+#define smp_mb__after_atomic()	mb()	/* definition */
 
-#define smp_load_acquire(p)	__atomic_load_n(p, __ATOMIC_ACQUIRE)
-#define smp_store_release(p, v)	__atomic_store_n(p, v, __ATOMIC_RELEASE)
+#define smp_load_acquire(p)	__atomic_load_n(p, __ATOMIC_ACQUIRE)	/* definition */
+#define smp_store_release(p, v)	__atomic_store_n(p, v, __ATOMIC_RELEASE)	/* definition */
 
-void shim_bug(const char *file, int line, const char *cond) __attribute__((noreturn));
+void __noreturn shim_bug(const char *file, int line, const char *cond);
 
 /*
  * Called while a cond_load's condition is false. Single-threaded, that is a
@@ -36,7 +41,7 @@ void shim_cond_wait(const char *file, int line, const char *cond,
 
 #define __shim_cond_load(ptr, cond_expr, mo) ({				\
 	__typeof__(ptr) __PTR = (ptr);					\
-	__typeof__(*(ptr)) VAL;						\
+	__typeof__(*__PTR) VAL;						\
 	unsigned long __spins = 0;					\
 	for (;;) {							\
 		VAL = __atomic_load_n(__PTR, mo);			\

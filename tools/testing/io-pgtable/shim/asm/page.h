@@ -4,10 +4,11 @@
 #define _SHIM_ASM_PAGE_H
 
 #include <linux/types.h>
+#include <linux/bits.h>
 #include <shim_hooks.h>
 
 #define PAGE_SHIFT		12
-#define PAGE_SIZE		(1UL << PAGE_SHIFT)
+#define PAGE_SIZE		BIT(PAGE_SHIFT)
 #define PAGE_MASK		(~(PAGE_SIZE - 1))
 #define PAGE_ALIGN(x)		(((x) + PAGE_SIZE - 1) & PAGE_MASK)
 #define MAX_PAGE_ORDER		10

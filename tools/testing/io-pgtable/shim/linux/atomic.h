@@ -7,13 +7,8 @@
 #include <linux/compiler.h>
 #include <asm/barrier.h>
 
-typedef struct {
-	int counter;
-} atomic_t;
-
-typedef struct {
-	s64 counter;
-} atomic64_t;
+typedef struct { int counter; } atomic_t;
+typedef struct { s64 counter; } atomic64_t;
 
 #define ATOMIC_INIT(i)		{ (i) }
 #define atomic_read(v)		__atomic_load_n(&(v)->counter, __ATOMIC_RELAXED)
@@ -43,8 +38,9 @@ typedef struct {
 #endif
 
 #define __shim_cmpxchg(ptr, old, new, mo) ({				\
-	__typeof__(*(ptr)) __old = (old);				\
-	__atomic_compare_exchange_n(ptr, &__old, new, false,		\
+	__typeof__(ptr) __shim_ptr = (ptr);				\
+	__typeof__(*__shim_ptr) __old = (old);				\
+	__atomic_compare_exchange_n(__shim_ptr, &__old, new, false,	\
 				    mo, __ATOMIC_RELAXED);		\
 	__old; })
 

@@ -6,14 +6,19 @@
 #include <linux/bitops.h>
 
 #define __bf_shf(x)		__builtin_ctzll(x)
-#define FIELD_PREP(_mask, _val)						\
-	((__typeof__(_mask))(((__typeof__(_mask))(_val) << __bf_shf(_mask)) & (_mask)))
-#define FIELD_GET(_mask, _reg)						\
-	((__typeof__(_mask))(((_reg) & (_mask)) >> __bf_shf(_mask)))
-#define FIELD_MAX(_mask)	((__typeof__(_mask))((_mask) >> __bf_shf(_mask)))
-#define FIELD_FIT(_mask, _val)						\
-	(!((((__typeof__(_mask))(_val)) << __bf_shf(_mask)) & ~(_mask)))
-#define FIELD_PREP_CONST(_mask, _val)	FIELD_PREP(_mask, _val)
+/* statement expressions, as in the kernel */
+#define FIELD_PREP(_mask, _val) ({					\
+	__typeof__(_mask) __mask = (_mask);				\
+	(__typeof__(_mask))(((__typeof__(_mask))(_val) << __bf_shf(__mask)) & __mask); })
+#define FIELD_GET(_mask, _reg) ({					\
+	__typeof__(_mask) __mask = (_mask);				\
+	(__typeof__(_mask))(((_reg) & __mask) >> __bf_shf(__mask)); })
+#define FIELD_MAX(_mask) ({						\
+	__typeof__(_mask) __mask = (_mask);				\
+	(__typeof__(_mask))(__mask >> __bf_shf(__mask)); })
+#define FIELD_FIT(_mask, _val) ({					\
+	__typeof__(_mask) __mask = (_mask);				\
+	!((((__typeof__(_mask))(_val)) << __bf_shf(__mask)) & ~__mask); })
 #define u64_encode_bits(v, field)	FIELD_PREP((u64)(field), v)
 #define u64_get_bits(v, field)		FIELD_GET((u64)(field), v)
 #define u32_encode_bits(v, field)	FIELD_PREP((u32)(field), v)

@@ -4,6 +4,7 @@
 #define _SHIM_LINUX_BITOPS_H
 
 #include <linux/types.h>
+#include <linux/compiler.h>
 #include <linux/bits.h>
 #include <linux/log2.h>
 
@@ -38,22 +39,22 @@ static inline unsigned long ffz(unsigned long word)
 #define hweight64(w)	__builtin_popcountll(w)
 #define hweight_long(w)	__builtin_popcountl(w)
 
-static inline void set_bit(long nr, volatile unsigned long *addr)
+static inline void set_bit(long nr, unsigned long *addr)
 {
 	__atomic_fetch_or(addr + BIT_WORD(nr), BIT_MASK(nr), __ATOMIC_RELAXED);
 }
 
-static inline void clear_bit(long nr, volatile unsigned long *addr)
+static inline void clear_bit(long nr, unsigned long *addr)
 {
 	__atomic_fetch_and(addr + BIT_WORD(nr), ~BIT_MASK(nr), __ATOMIC_RELAXED);
 }
 
-static inline bool test_bit(long nr, const volatile unsigned long *addr)
+static inline bool test_bit(long nr, const unsigned long *addr)
 {
-	return (addr[BIT_WORD(nr)] >> (nr % BITS_PER_LONG)) & 1;
+	return (READ_ONCE(addr[BIT_WORD(nr)]) >> (nr % BITS_PER_LONG)) & 1;
 }
 
-static inline bool test_and_set_bit(long nr, volatile unsigned long *addr)
+static inline bool test_and_set_bit(long nr, unsigned long *addr)
 {
 	unsigned long old;
 
@@ -61,7 +62,7 @@ static inline bool test_and_set_bit(long nr, volatile unsigned long *addr)
 	return old & BIT_MASK(nr);
 }
 
-static inline bool test_and_clear_bit(long nr, volatile unsigned long *addr)
+static inline bool test_and_clear_bit(long nr, unsigned long *addr)
 {
 	unsigned long old;
 
@@ -69,12 +70,12 @@ static inline bool test_and_clear_bit(long nr, volatile unsigned long *addr)
 	return old & BIT_MASK(nr);
 }
 
-static inline void __set_bit(long nr, volatile unsigned long *addr)
+static inline void __set_bit(long nr, unsigned long *addr)
 {
 	addr[BIT_WORD(nr)] |= BIT_MASK(nr);
 }
 
-static inline void __clear_bit(long nr, volatile unsigned long *addr)
+static inline void __clear_bit(long nr, unsigned long *addr)
 {
 	addr[BIT_WORD(nr)] &= ~BIT_MASK(nr);
 }

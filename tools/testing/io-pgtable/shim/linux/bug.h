@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Userspace shim: WARN*, BUG*. A warning is recorded by the harness. */
+/* Userspace shim: WARN*, VM_BUG_ON(). A warning is recorded by the harness. */
 #ifndef _SHIM_LINUX_BUG_H
 #define _SHIM_LINUX_BUG_H
 
 #include <linux/compiler.h>
 
 void shim_warn(const char *file, int line, const char *cond);
-void shim_bug(const char *file, int line, const char *cond) __attribute__((noreturn));
+void __noreturn shim_bug(const char *file, int line, const char *cond);
 
 #define WARN_ON(cond) ({						\
 	int __ret_warn_on = !!(cond);					\
@@ -17,13 +17,12 @@ void shim_bug(const char *file, int line, const char *cond) __attribute__((noret
 #define WARN_ON_ONCE(cond)	WARN_ON(cond)
 #define WARN(cond, fmt...)	WARN_ON(cond)
 #define WARN_ONCE(cond, fmt...)	WARN_ON(cond)
-#define BUG_ON(cond)							\
+/* upstream 6.12 uses VM_BUG_ON(); BUG() and BUG_ON() are not used */
+#define VM_BUG_ON(cond)							\
 	do {								\
 		if (unlikely(cond))					\
 			shim_bug(__FILE__, __LINE__, #cond);		\
 	} while (0)
-#define BUG()			shim_bug(__FILE__, __LINE__, "BUG")
-#define VM_BUG_ON(cond)		BUG_ON(cond)
 #define VM_WARN_ON(cond)	((void)WARN_ON(cond))
 #define VM_WARN_ON_ONCE(cond)	((void)WARN_ON(cond))
 

@@ -6,14 +6,15 @@
 #include <linux/kernel.h>
 #include <linux/types.h>
 
-#define IOMMU_READ		(1 << 0)
-#define IOMMU_WRITE		(1 << 1)
-#define IOMMU_CACHE		(1 << 2)
-#define IOMMU_NOEXEC		(1 << 3)
-#define IOMMU_MMIO		(1 << 4)
-#define IOMMU_PRIV		(1 << 5)
+/* int constants, as the kernel's (1 << n) */
+#define IOMMU_READ		0x01
+#define IOMMU_WRITE		0x02
+#define IOMMU_CACHE		0x04
+#define IOMMU_NOEXEC		0x08
+#define IOMMU_MMIO		0x10
+#define IOMMU_PRIV		0x20
 
-#define IOMMU_DIRTY_NO_CLEAR	(1 << 0)
+#define IOMMU_DIRTY_NO_CLEAR	0x01
 
 struct iommu_iotlb_gather {
 	unsigned long		start;

@@ -14,15 +14,20 @@
 #define ARRAY_SIZE(arr)		(sizeof(arr) / sizeof((arr)[0]))
 #define DIV_ROUND_UP(n, d)	(((n) + (d) - 1) / (d))
 #define DIV_ROUND_UP_ULL(n, d)	DIV_ROUND_UP((u64)(n), (u64)(d))
-#define __ALIGN_MASK(x, mask)	(((x) + (mask)) & ~(mask))
+/* (x + mask) & ~mask, for a mask of the form 2^n - 1, naming mask once */
+#define __ALIGN_MASK(x, mask)	((((x) - 1) | (mask)) + 1)
 #define ALIGN(x, a)		__ALIGN_MASK(x, (__typeof__(x))(a) - 1)
-#define ALIGN_DOWN(x, a)	ALIGN((x) - ((a) - 1), (a))
+#define ALIGN_DOWN(x, a)	((x) & ~((__typeof__(x))(a) - 1))
 #define PTR_ALIGN(p, a)		((__typeof__(p))ALIGN((unsigned long)(p), (a)))
 #define IS_ALIGNED(x, a)	(((x) & ((__typeof__(x))(a) - 1)) == 0)
 #define round_up(x, y)		((((x) - 1) | ((__typeof__(x))((y) - 1))) + 1)
 #define round_down(x, y)	((x) & ~((__typeof__(x))((y) - 1)))
-#define roundup(x, y)		((((x) + ((y) - 1)) / (y)) * (y))
-#define rounddown(x, y)		((x) - ((x) % (y)))
+#define roundup(x, y) ({							\
+	__typeof__(y) __y = (y);					\
+	(((x) + (__y - 1)) / __y) * __y; })
+#define rounddown(x, y) ({						\
+	__typeof__(x) __x = (x);					\
+	__x - (__x % (y)); })
 #define upper_32_bits(n)	((u32)(((n) >> 16) >> 16))
 #define lower_32_bits(n)	((u32)((n) & 0xffffffff))
 #define U8_MAX			((u8)~0U)
@@ -33,10 +38,7 @@
 
 #define might_sleep()		do { } while (0)
 #define cond_resched()		do { } while (0)
-#define lockdep_assert_held(l)	do { (void)(l); } while (0)
-
-#define EXPORT_SYMBOL(x)
-#define EXPORT_SYMBOL_GPL(x)
+#define lockdep_assert_held(l)	((void)(l))
 
 #include <errno.h>
 #include <limits.h>

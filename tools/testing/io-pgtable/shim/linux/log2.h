@@ -11,10 +11,22 @@ static inline int shim_ilog2_u64(u64 n)
 }
 
 #define ilog2(n)		shim_ilog2_u64((u64)(n))
-#define is_power_of_2(n)	((n) != 0 && (((n) & ((n) - 1)) == 0))
-#define roundup_pow_of_two(n)						\
-	((n) <= 1 ? 1UL : 1UL << (shim_ilog2_u64((u64)(n) - 1) + 1))
+
+static inline bool is_power_of_2(unsigned long n)
+{
+	return n != 0 && (n & (n - 1)) == 0;
+}
+
+static inline unsigned long roundup_pow_of_two(unsigned long n)
+{
+	return n <= 1 ? 1UL : 1UL << (shim_ilog2_u64((u64)n - 1) + 1);
+}
+
 #define rounddown_pow_of_two(n)	(1UL << ilog2(n))
-#define order_base_2(n)		((n) > 1 ? ilog2(roundup_pow_of_two(n)) : 0)
+
+static inline int order_base_2(unsigned long n)
+{
+	return n > 1 ? ilog2(roundup_pow_of_two(n)) : 0;
+}
 
 #endif /* _SHIM_LINUX_LOG2_H */

@@ -25,9 +25,14 @@
 #define umax(x, y)		max_t(unsigned long long, x, y)
 #define clamp(val, lo, hi)	min(max(val, lo), hi)
 #define clamp_t(type, val, lo, hi) min_t(type, max_t(type, val, lo), hi)
-#define swap(a, b) do {							\
-	__typeof__(a) __tmp = (a);					\
-	(a) = (b);							\
-	(b) = __tmp; } while (0)
+#define swap(a, b)							\
+	do {								\
+		__typeof__(a) *__pa = &(a);				\
+		__typeof__(a) *__pb = &(b);				\
+		__typeof__(a) __tmp = *__pa;				\
+									\
+		*__pa = *__pb;						\
+		*__pb = __tmp;						\
+	} while (0)
 
 #endif /* _SHIM_LINUX_MINMAX_H */

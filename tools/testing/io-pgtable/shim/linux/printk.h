@@ -3,8 +3,9 @@
 #ifndef _SHIM_LINUX_PRINTK_H
 #define _SHIM_LINUX_PRINTK_H
 
-void shim_printk(int level, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+#include <linux/compiler.h>
+
+__printf(2, 3) void shim_printk(int level, const char *fmt, ...);
 
 #ifndef pr_fmt
 #define pr_fmt(fmt) fmt

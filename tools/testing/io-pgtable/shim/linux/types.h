@@ -18,7 +18,10 @@ typedef int64_t s64;
 
 typedef u64 phys_addr_t;
 typedef u64 dma_addr_t;
-typedef unsigned int gfp_t;
+/* sparse's annotation, nothing to the compiler (as in the kernel) */
+#define __bitwise
+
+typedef unsigned int __bitwise gfp_t;
 
 struct list_head {
 	struct list_head *next, *prev;
