@@ -42,7 +42,7 @@ w1() {
 	for f in $users; do rm -f "$o/$f"; done
 	make -C "$s" O="$o" CC="ccache ${CROSS_COMPILE}gcc" -j"$(nproc)" W=1 $users \
 		>"$o/w1.log" 2>&1 || { tail -30 "$o/w1.log" >&2; die "compile-test: W=1 build failed in $o"; }
-	grep 'warning:' "$o/w1.log" | sed -E 's|^.*/(drivers/[^:]*):[0-9]+:[0-9]+:|\1:|' | sort -u
+	grep 'warning:' "$o/w1.log" | sed -E 's|^.*/(drivers/[^:]*):[0-9]+(:[0-9]+)?:|\1:|' | sort -u
 }
 
 obj=$OUT/obj/compile-test
