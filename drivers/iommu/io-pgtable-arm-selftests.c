@@ -35,9 +35,13 @@
 #include <linux/device.h>
 #include <linux/dma-direct.h>
 #include <linux/dma-mapping.h>
+#include <linux/completion.h>
 #include <linux/gfp.h>
 #include <linux/io-pgtable.h>
 #include <linux/iommu.h>
+#include <linux/kthread.h>
+#include <linux/ktime.h>
+#include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/sizes.h>
@@ -122,6 +126,20 @@ static const struct lpae_fmt_cfg lpae_cfgs[] = {
 
 static struct lpae_param lpae_params[ARRAY_SIZE(lpae_cfgs) * LPAE_NR_MODES];
 
+/*
+ * The concurrency case: the granules iommu-dma uses, stage 1 and 2 (no
+ * concatenated stage-2 root, which swiotlb may refuse to bounce).
+ */
+static const struct lpae_fmt_cfg lpae_race_cfgs[] = {
+	{ ARM_64_LPAE_S1, LPAE_4K, 48, 48 },
+	{ ARM_64_LPAE_S1, LPAE_16K, 48, 48 },
+	{ ARM_64_LPAE_S1, LPAE_64K, 48, 48 },
+	{ ARM_64_LPAE_S2, LPAE_4K, 48, 48 },
+};
+
+static struct lpae_param
+lpae_race_params[ARRAY_SIZE(lpae_race_cfgs) * LPAE_NR_MODES];
+
 static const char *lpae_fmt_name(enum io_pgtable_fmt fmt)
 {
 	switch (fmt) {
@@ -141,22 +159,36 @@ static const char *lpae_fmt_name(enum io_pgtable_fmt fmt)
 }
 
 /* Parameters: every configuration coherent, then non-coherent, bounced. */
-static const void *lpae_gen_params(const void *prev, char *desc)
+static const void *lpae_gen(const struct lpae_fmt_cfg *cfgs,
+			    unsigned int nr_cfgs, struct lpae_param *params,
+			    const void *prev, char *desc)
 {
 	const struct lpae_param *p = prev;
-	unsigned int i = p ? p - lpae_params + 1 : 0;
+	unsigned int i = p ? p - params + 1 : 0;
 	const struct lpae_fmt_cfg *fc;
 
-	if (i >= ARRAY_SIZE(lpae_params))
+	if (i >= nr_cfgs * LPAE_NR_MODES)
 		return NULL;
 
-	fc = &lpae_cfgs[i % ARRAY_SIZE(lpae_cfgs)];
-	lpae_params[i].fc = fc;
-	lpae_params[i].mode = i / ARRAY_SIZE(lpae_cfgs);
+	fc = &cfgs[i % nr_cfgs];
+	params[i].fc = fc;
+	params[i].mode = i / nr_cfgs;
 	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s %luK ias%u oas%u %s",
 		 lpae_fmt_name(fc->fmt), (fc->pgsizes & -fc->pgsizes) / SZ_1K,
-		 fc->ias, fc->oas, lpae_mode_names[lpae_params[i].mode]);
-	return &lpae_params[i];
+		 fc->ias, fc->oas, lpae_mode_names[params[i].mode]);
+	return &params[i];
+}
+
+static const void *lpae_gen_params(const void *prev, char *desc)
+{
+	return lpae_gen(lpae_cfgs, ARRAY_SIZE(lpae_cfgs), lpae_params, prev,
+			desc);
+}
+
+static const void *lpae_race_gen_params(const void *prev, char *desc)
+{
+	return lpae_gen(lpae_race_cfgs, ARRAY_SIZE(lpae_race_cfgs),
+			lpae_race_params, prev, desc);
 }
 
 #define LPAE_MAX_RANGES		64
@@ -215,6 +247,11 @@ struct lpae_ctx {
 	unsigned int			nr_allocs;
 	unsigned int			nr_frees;
 	struct lpae_table		*allocs;
+
+	/* Thread-safe allocator of the concurrency case: counts only */
+	bool				count_alloc;
+	atomic_t			nr_count_allocs;
+	atomic_t			nr_count_frees;
 
 	/* Walker geometry, decoded from the cfg registers */
 	bool				dv_ready;
@@ -555,9 +592,6 @@ static void lpae_dv_check_leaf(struct lpae_ctx *ctx, struct lpae_dv_entry *e)
 	bool rd, wr, xn;
 	phys_addr_t cpu;
 
-	ctx->nr_leaves++;
-	ctx->dv_bytes += e->size;
-
 	if (!r) {
 		r = lpae_model_find(ctx, e->iova);
 		if (r)
@@ -652,6 +686,8 @@ static void lpae_dv_walk(struct lpae_ctx *ctx, u64 table, int lvl, u64 base,
 		case LPAE_DV_LEAF:
 			e.size = 1ULL << shift;
 			e.oa = addr;
+			ctx->nr_leaves++;
+			ctx->dv_bytes += e.size;
 			if (check_leaves)
 				lpae_dv_check_leaf(ctx, &e);
 			break;
@@ -878,6 +914,25 @@ static void lpae_free(void *cookie, void *pages, size_t size)
 	free_pages((unsigned long)pages, get_order(size));
 }
 
+static void *lpae_count_alloc(void *cookie, size_t size, gfp_t gfp)
+{
+	struct lpae_ctx *ctx = cookie;
+	struct page *page = alloc_pages(gfp | __GFP_ZERO, get_order(size));
+
+	if (!page)
+		return NULL;
+	atomic_inc(&ctx->nr_count_allocs);
+	return page_address(page);
+}
+
+static void lpae_count_free(void *cookie, void *pages, size_t size)
+{
+	struct lpae_ctx *ctx = cookie;
+
+	atomic_inc(&ctx->nr_count_frees);
+	free_pages((unsigned long)pages, get_order(size));
+}
+
 /* ---------------------------------------------------------------------
  * Setup and teardown
  */
@@ -1017,6 +1072,9 @@ static struct io_pgtable_ops *lpae_alloc_ops(struct lpae_ctx *ctx)
 	if (ctx->custom_alloc) {
 		ctx->cfg.alloc = lpae_alloc;
 		ctx->cfg.free = lpae_free;
+	} else if (ctx->count_alloc) {
+		ctx->cfg.alloc = lpae_count_alloc;
+		ctx->cfg.free = lpae_count_free;
 	}
 	return alloc_io_pgtable_ops(fc->fmt, &ctx->cfg, ctx);
 }
@@ -1131,9 +1189,10 @@ static void lpae_decode(struct lpae_ctx *ctx)
 	ctx->dv_ready = true;
 }
 
-static struct lpae_ctx *lpae_setup(struct kunit *test, bool custom_alloc)
+/* The io-pgtable for a context from lpae_setup_dev(), and its geometry. */
+static struct lpae_ctx *lpae_setup_ops(struct lpae_ctx *ctx)
 {
-	struct lpae_ctx *ctx = lpae_setup_dev(test, custom_alloc);
+	struct kunit *test = ctx->test;
 
 	ctx->ops = lpae_alloc_ops(ctx);
 	if (!ctx->ops) {
@@ -1143,6 +1202,11 @@ static struct lpae_ctx *lpae_setup(struct kunit *test, bool custom_alloc)
 	}
 	lpae_decode(ctx);
 	return ctx;
+}
+
+static struct lpae_ctx *lpae_setup(struct kunit *test, bool custom_alloc)
+{
+	return lpae_setup_ops(lpae_setup_dev(test, custom_alloc));
 }
 
 /* Free the tables: every table and every DMA mapping must go. */
@@ -1769,6 +1833,411 @@ static void lpae_test_free_releases(struct kunit *test)
 	lpae_finish(ctx);
 }
 
+/* ---------------------------------------------------------------------
+ * Concurrency: threads owning interleaved pages under shared tables
+ */
+
+#define LPAE_RACE_MAX_THREADS	8
+#define LPAE_RACE_INSTALL	32	/* blocks whose tables the threads race to install */
+#define LPAE_RACE_SPLIT		4	/* blocks the threads race to split */
+#define LPAE_RACE_PAGES		4	/* pages per thread and block, in both */
+#define LPAE_RACE_CHURN		192	/* random maps and unmaps per thread */
+
+struct lpae_race;
+
+/* One thread and its log: what each of its pages maps to, 0 if unmapped. */
+struct lpae_race_thread {
+	struct lpae_race	*race;
+	struct task_struct	*task;
+	struct completion	done;
+	unsigned int		id;
+	u64			*pa;
+	u64			rng;
+	unsigned int		maps;
+	unsigned int		unmaps;
+	unsigned int		errors;
+	unsigned int		enomem;
+	char			why[256];
+};
+
+/*
+ * The region: LPAE_RACE_INSTALL blocks (each the span of one last-level
+ * table) across the boundary between two next-level tables, none of them
+ * present at the start, then LPAE_RACE_SPLIT blocks mapped as blocks. In
+ * each block, page i belongs to thread i % nthreads.
+ */
+struct lpae_race {
+	struct lpae_ctx			*ctx;
+	struct lpae_race_thread		*threads;
+	unsigned int			nthreads;
+	atomic_t			arrived;
+	atomic_t			generation;
+	u64				g;
+	u64				blk;
+	u64				install_base;
+	u64				split_base;
+	unsigned int			install_slots;
+	unsigned int			split_slots;	/* per block */
+	unsigned int			slots;
+};
+
+/* Every thread waits here until all have arrived, then all go at once. */
+static void lpae_race_barrier(struct lpae_race *r)
+{
+	int gen = atomic_read(&r->generation);
+
+	if (atomic_inc_return(&r->arrived) == r->nthreads) {
+		atomic_set(&r->arrived, 0);
+		atomic_inc_return_release(&r->generation);
+		return;
+	}
+	while (atomic_read_acquire(&r->generation) == gen) {
+		cpu_relax();
+		cond_resched();
+	}
+}
+
+static u64 lpae_race_iova(const struct lpae_race *r, unsigned int id,
+			  unsigned int slot)
+{
+	u64 step = r->g * r->nthreads, base = r->install_base;
+	unsigned int per_blk = LPAE_RACE_PAGES;
+
+	if (slot >= r->install_slots) {
+		slot -= r->install_slots;
+		base = r->split_base;
+		per_blk = r->split_slots;
+	}
+	return base + (slot / per_blk) * r->blk + (slot % per_blk) * step +
+	       id * r->g;
+}
+
+static __printf(2, 3) void lpae_race_error(struct lpae_race_thread *t,
+					   const char *fmt, ...)
+{
+	va_list args;
+
+	if (t->errors++)
+		return;
+	va_start(args, fmt);
+	vsnprintf(t->why, sizeof(t->why), fmt, args);
+	va_end(args);
+}
+
+/*
+ * Does @iova translate to @pa (0: not at all) in the CPU view and in the
+ * walker's view? @leaf also wants a granule-sized leaf. Safe while other
+ * threads change other pages: it reads only this page's path.
+ */
+static bool lpae_race_expect(struct lpae_ctx *ctx, u64 iova, u64 pa,
+			     bool leaf, char *why, size_t len)
+{
+	u64 g = lpae_granule(ctx);
+	struct lpae_dv_entry e;
+	phys_addr_t cpu;
+	int dv;
+
+	cpu = ctx->ops->iova_to_phys(ctx->ops, iova + g - 1);
+	if (cpu != (pa ? pa + g - 1 : 0)) {
+		snprintf(why, len,
+			 "CPU view: iova_to_phys(%#llx) = %pa, expected %#llx",
+			 iova + g - 1, &cpu, pa ? pa + g - 1 : 0);
+		return false;
+	}
+	dv = lpae_dv_translate(ctx, iova, &e);
+	if (dv < 0) {
+		snprintf(why, len, "device view: iova %#llx, malformed entry",
+			 iova);
+		return false;
+	}
+	if (pa && !dv) {
+		snprintf(why, len,
+			 "device view: iova %#llx faults at level %d entry %u of table @dma %#llx (desc %#018llx), expected %#llx",
+			 iova, e.lvl, e.idx, e.table, e.desc, pa);
+		return false;
+	}
+	if (dv && e.oa != pa) {
+		snprintf(why, len,
+			 "device view: iova %#llx translates to %#llx (level %d entry %u of table @dma %#llx), expected %#llx",
+			 iova, e.oa, e.lvl, e.idx, e.table, pa);
+		return false;
+	}
+	if (pa && leaf && e.size != g) {
+		snprintf(why, len,
+			 "device view: iova %#llx is in a %#llx-byte leaf, expected a page",
+			 iova, e.size);
+		return false;
+	}
+	return true;
+}
+
+static void lpae_race_check(struct lpae_race_thread *t, unsigned int slot,
+			    const char *what)
+{
+	struct lpae_ctx *ctx = t->race->ctx;
+	u64 iova = lpae_race_iova(t->race, t->id, slot);
+	char why[192];
+
+	if (!lpae_race_expect(ctx, iova, t->pa[slot], false, why, sizeof(why)))
+		lpae_race_error(t, "thread %u, right after its %s of iova %#llx: %s",
+				t->id, what, iova, why);
+}
+
+static void lpae_race_map(struct lpae_race_thread *t, unsigned int slot,
+			  u64 pa)
+{
+	struct lpae_ctx *ctx = t->race->ctx;
+	u64 iova = lpae_race_iova(t->race, t->id, slot), g = t->race->g;
+	size_t mapped = 0;
+	int ret;
+
+	t->maps++;
+	ret = ctx->ops->map_pages(ctx->ops, iova, pa, g, 1, LPAE_RW,
+				  GFP_KERNEL, &mapped);
+	if (ret == -ENOMEM)
+		t->enomem++;
+	if (ret || mapped != g) {
+		lpae_race_error(t,
+				"thread %u: map_pages(iova %#llx, pa %#llx, %#llx) returned %d, mapped %#zx",
+				t->id, iova, pa, g, ret, mapped);
+		if (mapped)
+			t->pa[slot] = pa;
+		return;
+	}
+	t->pa[slot] = pa;
+	lpae_race_check(t, slot, "map");
+}
+
+static void lpae_race_unmap(struct lpae_race_thread *t, unsigned int slot)
+{
+	struct lpae_ctx *ctx = t->race->ctx;
+	u64 iova = lpae_race_iova(t->race, t->id, slot), g = t->race->g;
+	struct iommu_iotlb_gather gather;
+	size_t n;
+
+	t->unmaps++;
+	iommu_iotlb_gather_init(&gather);
+	n = ctx->ops->unmap_pages(ctx->ops, iova, g, 1, &gather);
+	if (n != g) {
+		lpae_race_error(t,
+				"thread %u: unmap_pages(iova %#llx, %#llx) returned %#zx",
+				t->id, iova, g, n);
+		if (!n)
+			return;
+	}
+	t->pa[slot] = 0;
+	lpae_race_check(t, slot, "unmap");
+}
+
+static u32 lpae_race_rand(struct lpae_race_thread *t)
+{
+	t->rng = t->rng * 6364136223846793005ULL + 1442695040888963407ULL;
+	return t->rng >> 33;
+}
+
+static int lpae_race_fn(void *data)
+{
+	struct lpae_race_thread *t = data;
+	struct lpae_race *r = t->race;
+	struct lpae_ctx *ctx = r->ctx;
+	unsigned int b, i, slot;
+
+	/* Map pages under tables nobody has installed yet, all at once. */
+	for (b = 0; b < LPAE_RACE_INSTALL; b++) {
+		lpae_race_barrier(r);
+		for (i = 0; i < LPAE_RACE_PAGES; i++) {
+			slot = b * LPAE_RACE_PAGES + i;
+			lpae_race_map(t, slot,
+				      lpae_pa(ctx, lpae_race_iova(r, t->id, slot)));
+		}
+	}
+
+	/* Unmap pages of the same block, all at once: one split wins. */
+	for (b = 0; b < LPAE_RACE_SPLIT; b++) {
+		lpae_race_barrier(r);
+		for (i = 0; i < LPAE_RACE_PAGES; i++)
+			lpae_race_unmap(t, r->install_slots +
+					b * r->split_slots + i);
+	}
+
+	/* Random unmaps and remaps of the thread's own pages. */
+	lpae_race_barrier(r);
+	for (i = 0; i < LPAE_RACE_CHURN; i++) {
+		u32 x = lpae_race_rand(t);
+		u64 iova;
+
+		slot = x % r->slots;
+		iova = lpae_race_iova(r, t->id, slot);
+		if (t->pa[slot])
+			lpae_race_unmap(t, slot);
+		else
+			lpae_race_map(t, slot, x & BIT(31) ?
+				      lpae_pa_alt(ctx, iova) :
+				      lpae_pa(ctx, iova));
+	}
+	complete(&t->done);
+	return 0;
+}
+
+/* After the threads: every thread's pages are what its log says. */
+static u64 lpae_race_verify(struct lpae_race *r)
+{
+	struct lpae_ctx *ctx = r->ctx;
+	u64 bytes = 0;
+	unsigned int i, slot;
+	char why[192];
+
+	for (i = 0; i < r->nthreads; i++) {
+		struct lpae_race_thread *t = &r->threads[i];
+
+		for (slot = 0; slot < r->slots; slot++) {
+			u64 iova = lpae_race_iova(r, i, slot);
+
+			if (t->pa[slot])
+				bytes += r->g;
+			if (!lpae_race_expect(ctx, iova, t->pa[slot], true, why,
+					      sizeof(why)))
+				lpae_fail(ctx, "thread %u's log: %s", i, why);
+		}
+	}
+	return bytes;
+}
+
+static int lpae_race_start(struct lpae_race *r)
+{
+	unsigned int i;
+
+	for (i = 0; i < r->nthreads; i++) {
+		struct lpae_race_thread *t = &r->threads[i];
+
+		t->task = kthread_create(lpae_race_fn, t, "lpae-race/%u", i);
+		if (IS_ERR(t->task)) {
+			while (i--)
+				kthread_stop(r->threads[i].task);
+			return -ENOMEM;
+		}
+		kthread_bind(t->task, cpumask_nth(i % num_online_cpus(),
+						  cpu_online_mask));
+	}
+	for (i = 0; i < r->nthreads; i++)
+		wake_up_process(r->threads[i].task);
+	for (i = 0; i < r->nthreads; i++) {
+		/* Wake up now and then: no hung-task report while we wait. */
+		while (!wait_for_completion_timeout(&r->threads[i].done, HZ))
+			;
+	}
+	return 0;
+}
+
+/*
+ * Threads map and unmap their own pages, interleaved with the other
+ * threads' pages under the same tables, as iommu-dma's callers do on
+ * several CPUs: they race to install the same new tables and to split the
+ * same block. Each checks its page in both views after each call; at the
+ * end, every page is what its thread's log says, and nothing else is
+ * mapped.
+ */
+static void lpae_test_race(struct kunit *test)
+{
+	struct lpae_ctx *ctx = lpae_setup_dev(test, false);
+	unsigned int i, slot, maps = 0, unmaps = 0, enomem = 0;
+	unsigned int allocs, frees, tables;
+	struct lpae_race *r;
+	u64 l1, want, start, split;
+	s64 us;
+
+	if (ctx->p->mode == LPAE_BOUNCED && lpae_may_refuse_bounce(ctx->p->fc))
+		kunit_skip(test,
+			   "tables larger than PAGE_SIZE may be refused under swiotlb");
+	ctx->count_alloc = true;
+	lpae_setup_ops(ctx);
+
+	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	r->ctx = ctx;
+	r->nthreads = roundup_pow_of_two(clamp(num_online_cpus(), 2U,
+					       LPAE_RACE_MAX_THREADS));
+	r->g = lpae_granule(ctx);
+	r->blk = r->g << ctx->bpl;
+	l1 = r->blk << ctx->bpl;
+	r->install_base = l1 - LPAE_RACE_INSTALL / 2 * r->blk;
+	r->split_base = 3 * l1;
+	r->install_slots = LPAE_RACE_INSTALL * LPAE_RACE_PAGES;
+	r->split_slots = r->blk / r->g / r->nthreads;
+	r->slots = r->install_slots + LPAE_RACE_SPLIT * r->split_slots;
+	KUNIT_ASSERT_LE(test, r->split_base + LPAE_RACE_SPLIT * r->blk,
+			lpae_top(ctx));
+	KUNIT_ASSERT_TRUE(test, ctx->cfg.pgsize_bitmap & r->blk);
+
+	r->threads = kunit_kcalloc(test, r->nthreads, sizeof(*r->threads),
+				   GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, r->threads);
+	for (i = 0; i < r->nthreads; i++) {
+		struct lpae_race_thread *t = &r->threads[i];
+
+		t->race = r;
+		t->id = i;
+		t->rng = i + 1;
+		init_completion(&t->done);
+		t->pa = kunit_kcalloc(test, r->slots, sizeof(u64), GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, t->pa);
+	}
+
+	/* The blocks to split, mapped by one thread beforehand. */
+	for (i = 0; i < LPAE_RACE_SPLIT; i++) {
+		split = r->split_base + i * r->blk;
+		lpae_map_ok(ctx, split, lpae_pa(ctx, split), r->blk, 1,
+			    LPAE_RW);
+	}
+	for (i = 0; i < r->nthreads; i++) {
+		for (slot = r->install_slots; slot < r->slots; slot++) {
+			u64 iova = lpae_race_iova(r, i, slot);
+
+			r->threads[i].pa[slot] = lpae_pa(ctx, iova);
+		}
+	}
+	ctx->nr_ranges = 0;	/* the threads' logs are the model now */
+
+	allocs = atomic_read(&ctx->nr_count_allocs);
+	lpae_op(ctx, "%u threads racing", r->nthreads);
+	start = ktime_get_ns();
+	KUNIT_ASSERT_EQ(test, lpae_race_start(r), 0);
+	us = div_s64(ktime_get_ns() - start, NSEC_PER_USEC);
+	allocs = atomic_read(&ctx->nr_count_allocs) - allocs;
+	frees = atomic_read(&ctx->nr_count_frees);
+
+	for (i = 0; i < r->nthreads; i++) {
+		struct lpae_race_thread *t = &r->threads[i];
+
+		maps += t->maps;
+		unmaps += t->unmaps;
+		enomem += t->enomem;
+		if (t->errors)
+			lpae_fail(ctx, "%u errors, the first: %s", t->errors,
+				  t->why);
+	}
+	if (enomem)
+		lpae_skip_refusal(ctx, "map_pages()");
+
+	lpae_op(ctx, "%u threads raced", r->nthreads);
+	want = lpae_race_verify(r);
+	lpae_dv_walk_all(ctx, false);
+	tables = ctx->nr_tables;
+	if (ctx->dv_bytes != want)
+		lpae_fail(ctx, "device view maps %#llx bytes, the logs %#llx",
+			  ctx->dv_bytes, want);
+
+	kunit_info(test,
+		   "%u threads x %u ops (%u maps, %u unmaps) in %lld us; %u tables allocated, %u freed unlinked (lost install/split races), %u reached at the end",
+		   r->nthreads, (maps + unmaps) / r->nthreads, maps, unmaps,
+		   us, allocs, frees, tables);
+
+	lpae_finish(ctx);
+	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&ctx->nr_count_frees),
+			    atomic_read(&ctx->nr_count_allocs),
+			    "tables leaked by free_io_pgtable_ops()");
+}
+
 static struct kunit_case lpae_test_cases[] = {
 	KUNIT_CASE_PARAM(lpae_test_empty, lpae_gen_params),
 	KUNIT_CASE_PARAM(lpae_test_map_unmap_pgsizes, lpae_gen_params),
@@ -1780,6 +2249,7 @@ static struct kunit_case lpae_test_cases[] = {
 	KUNIT_CASE_PARAM(lpae_test_alloc_failure, lpae_gen_params),
 	KUNIT_CASE_PARAM(lpae_test_dma_failure, lpae_gen_params),
 	KUNIT_CASE_PARAM(lpae_test_free_releases, lpae_gen_params),
+	KUNIT_CASE_PARAM(lpae_test_race, lpae_race_gen_params),
 	{}
 };
 
