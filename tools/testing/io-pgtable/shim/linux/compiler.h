@@ -10,16 +10,16 @@
 #define unlikely(x)		__builtin_expect(!!(x), 0)
 
 /*
- * The attribute macros of the kernel's compiler_attributes.h, defined as they
- * are there (glibc's sys/cdefs.h has its own __always_inline).
+ * The attribute macros (__always_inline, noinline, __maybe_unused,
+ * __must_check, __noreturn, __printf() and the rest) are the kernel's own:
+ * the Makefile copies include/linux/compiler_attributes.h from the base tree.
+ * glibc's sys/cdefs.h (already included, through <assert.h>) defines two of
+ * them its own way.
  */
 #undef __always_inline
-#define __always_inline		inline __attribute__((__always_inline__))
-#define noinline		__attribute__((__noinline__))
-#define __maybe_unused		__attribute__((__unused__))
-#define __must_check		__attribute__((__warn_unused_result__))
-#define __noreturn		__attribute__((__noreturn__))
-#define __printf(a, b)		__attribute__((__format__(printf, a, b)))
+#undef __attribute_const__
+#include <linux/compiler_attributes.h>
+
 #define __init
 #define __initdata
 #define __exit
@@ -28,23 +28,18 @@
 #define __user
 #define __force
 #define __percpu
-#define fallthrough		__attribute__((__fallthrough__))
 
 #define barrier()		({ __asm__ __volatile__("" : : : "memory"); })
 
-#ifdef __SANITIZE_THREAD__
 /*
- * Marked accesses are relaxed atomics in the kernel memory model; ThreadSanitizer
- * must see them as such, or every READ_ONCE() racing with a WRITE_ONCE() is
+ * Marked accesses are relaxed atomics in the kernel memory model: a single,
+ * untorn access the compiler may not merge, repeat or drop (the kernel's
+ * asm-generic/rwonce.h gets that from a volatile access). ThreadSanitizer must
+ * see them as atomics, or every READ_ONCE() racing with a WRITE_ONCE() is
  * reported.
  */
 #define READ_ONCE(x)		__atomic_load_n(&(x), __ATOMIC_RELAXED)
 #define WRITE_ONCE(x, val)	__atomic_store_n(&(x), (val), __ATOMIC_RELAXED)
-#else
-/* As the kernel's asm-generic/rwonce.h: a volatile access of the object. */
-#define READ_ONCE(x)		(*(const volatile __typeof__(x) *)&(x))
-#define WRITE_ONCE(x, val)	((void)(*(volatile __typeof__(x) *)&(x) = (val)))
-#endif
 
 #define __same_type(a, b)	__builtin_types_compatible_p(__typeof__(a), __typeof__(b))
 /* C11's static_assert() from <assert.h> */

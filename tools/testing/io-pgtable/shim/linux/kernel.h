@@ -10,9 +10,11 @@
 #include <linux/bitops.h>
 #include <linux/log2.h>
 #include <linux/minmax.h>
+#include <uapi/linux/const.h>
 
 #define ARRAY_SIZE(arr)		(sizeof(arr) / sizeof((arr)[0]))
-#define DIV_ROUND_UP(n, d)	(((n) + (d) - 1) / (d))
+/* as the kernel's linux/math.h */
+#define DIV_ROUND_UP		__KERNEL_DIV_ROUND_UP
 #define DIV_ROUND_UP_ULL(n, d)	DIV_ROUND_UP((u64)(n), (u64)(d))
 /* (x + mask) & ~mask, for a mask of the form 2^n - 1, naming mask once */
 #define __ALIGN_MASK(x, mask)	((((x) - 1) | (mask)) + 1)

@@ -3,6 +3,8 @@
 #ifndef _SHIM_LINUX_SIZES_H
 #define _SHIM_LINUX_SIZES_H
 
+#include <uapi/linux/const.h>
+
 #define SZ_1			0x00000001
 #define SZ_2			0x00000002
 #define SZ_4			0x00000004
@@ -45,10 +47,5 @@
 #define SZ_512G			_AC(0x8000000000, ULL)
 #define SZ_1T			_AC(0x10000000000, ULL)
 #define SZ_64T			_AC(0x400000000000, ULL)
-
-#ifndef _AC
-#define __AC(X, Y)		(X##Y)
-#define _AC(X, Y)		__AC(X, Y)
-#endif
 
 #endif /* _SHIM_LINUX_SIZES_H */
