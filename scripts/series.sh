@@ -26,7 +26,8 @@ if [ ! -d "$tree/.git" ]; then
 	log "series: making a git tree of the base ($base_ver)"
 	rm -rf "$tree"
 	mkdir -p "$S"
-	cp -a "$BASE" "$tree"
+	mkdir -p "$tree"
+	cp -a "$BASE/." "$tree/"	# a copy: git rewrites files in place
 	chmod -R u+w "$tree"
 	rm -f "$tree/.extracted"
 	git -C "$tree" init -q

@@ -45,8 +45,5 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdint.h>
-#ifndef ENOTSUPP
-#define ENOTSUPP		524
-#endif
 
 #endif /* _SHIM_LINUX_KERNEL_H */
