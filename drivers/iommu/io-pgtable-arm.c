@@ -145,7 +145,8 @@ struct arm_lpae_io_pgtable;
 
 /*
  * Cache maintenance and address translation of table memory, chosen once
- * per page table: the walker is either coherent or uses the DMA API.
+ * per page table: the walker is either coherent or uses the DMA API. A NULL
+ * @sync has nothing to do, which spares the hot paths an indirect call.
  */
 struct lpae_mem_ops {
 	int	(*map)(struct arm_lpae_io_pgtable *pt, struct lpae_tbl *tbl,
@@ -167,6 +168,7 @@ struct arm_lpae_io_pgtable {
 	u64				ias_mask;
 	u64				iova_hi;	/* bits above the IAS */
 	u32				idx_mask[LPAE_LEVELS];
+	u32				run_mask[LPAE_LEVELS];	/* of one call */
 	u8				shift[LPAE_LEVELS];
 	u8				idx_bits[LPAE_LEVELS];
 	s8				pgsize_lvl[BITS_PER_LONG];
@@ -373,6 +375,8 @@ static void lpae_init_lookups(struct arm_lpae_io_pgtable *pt)
 		pt->idx_bits[lvl] = lvl == pt->start_lvl ? pt->pgd_bits :
 							    pt->bpl;
 		pt->idx_mask[lvl] = lpae_nr_entries(pt, lvl) - 1;
+		pt->run_mask[lvl] = min_t(u32, pt->idx_mask[lvl],
+					  BIT(pt->bpl) - 1);
 		if (shift < BITS_PER_LONG && (sizes & BIT(shift)))
 			pt->pgsize_lvl[shift] = lvl;
 	}
@@ -392,13 +396,6 @@ static int lpae_coherent_map(struct arm_lpae_io_pgtable *pt,
 
 static void lpae_coherent_unmap(struct arm_lpae_io_pgtable *pt,
 				struct lpae_tbl *tbl, size_t bytes)
-{
-}
-
-/* Ordering against a coherent walker is the callers' dma_wmb() */
-static void lpae_coherent_sync(struct arm_lpae_io_pgtable *pt,
-			       struct lpae_tbl *tbl, unsigned int idx,
-			       unsigned int nr)
 {
 }
 
@@ -426,10 +423,10 @@ static void lpae_dma_sync(struct arm_lpae_io_pgtable *pt, struct lpae_tbl *tbl,
 				   (size_t)nr << LPAE_PTE_SHIFT, DMA_TO_DEVICE);
 }
 
+/* No .sync: ordering against a coherent walker is the callers' dma_wmb() */
 static const struct lpae_mem_ops lpae_mem_coherent = {
 	.map	= lpae_coherent_map,
 	.unmap	= lpae_coherent_unmap,
-	.sync	= lpae_coherent_sync,
 };
 
 static const struct lpae_mem_ops lpae_mem_dma = {
@@ -511,7 +508,7 @@ static const struct lpae_mem_ops *lpae_mem_dma_ops(void)
 static void lpae_publish(struct arm_lpae_io_pgtable *pt, struct lpae_tbl *tbl,
 			 unsigned int idx, unsigned int nr)
 {
-	if (nr)
+	if (nr && pt->mem->sync)
 		pt->mem->sync(pt, tbl, idx, nr);
 }
 
@@ -825,8 +822,8 @@ static int lpae_walk_tbl(struct lpae_walk *w, struct lpae_tbl *tbl)
  * every table above it is installed and live; else NULL, and the caller
  * takes the full walk (which grows, splits and settles).
  */
-static struct lpae_tbl *lpae_fast_tbl(struct arm_lpae_io_pgtable *pt, u64 va,
-				      int lvl)
+static __always_inline struct lpae_tbl *
+lpae_fast_tbl(struct arm_lpae_io_pgtable *pt, u64 va, int lvl)
 {
 	struct lpae_tbl *tbl = pt->root;
 	int l;
@@ -988,9 +985,10 @@ static unsigned int lpae_break(struct arm_lpae_io_pgtable *pt,
 }
 
 /* Write @nr leaves from @idx mapping consecutive blocks from @pa */
-static void lpae_write_leaves(struct arm_lpae_io_pgtable *pt,
-			      struct lpae_tbl *tbl, unsigned int idx,
-			      unsigned int nr, u64 pa, arm_lpae_iopte attrs)
+static __always_inline void lpae_write_leaves(struct arm_lpae_io_pgtable *pt,
+					      struct lpae_tbl *tbl,
+					      unsigned int idx, unsigned int nr,
+					      u64 pa, arm_lpae_iopte attrs)
 {
 	u64 size = lpae_block_size(pt, tbl->lvl);
 	arm_lpae_iopte pte = attrs | lpae_leaf_type(pt, tbl->lvl);
@@ -1076,10 +1074,11 @@ static bool lpae_iova_in_range(const struct arm_lpae_io_pgtable *pt, u64 iova,
  * Check the arguments of map_pages/unmap_pages and cut @pgcount down to the
  * entries of one table, so the work of a call is a single run.
  */
-static int lpae_span_init(struct arm_lpae_io_pgtable *pt, unsigned long iova,
-			  size_t pgsize, size_t pgcount, struct lpae_span *s)
+static __always_inline int lpae_span_init(struct arm_lpae_io_pgtable *pt,
+					  unsigned long iova, size_t pgsize,
+					  size_t pgcount, struct lpae_span *s)
 {
-	unsigned int per_tbl = 1U << pt->bpl, idx, room;
+	unsigned int idx, room;
 
 	s->lvl = lpae_size_to_lvl(pt, pgsize);
 	if (lpae_misuse(!pgcount || s->lvl < 0 || (iova & (pgsize - 1))))
@@ -1087,9 +1086,9 @@ static int lpae_span_init(struct arm_lpae_io_pgtable *pt, unsigned long iova,
 
 	s->size = pgsize;
 	s->va = iova & lpae_ias_mask(pt);
-	idx = lpae_index(pt, s->lvl, s->va);
-	room = min(per_tbl - (idx & (per_tbl - 1)),
-		   lpae_nr_entries(pt, s->lvl) - idx);
+	/* Entries from @va to the end of its table (its 1 << bpl at a pgd) */
+	idx = s->va >> lpae_shift(pt, s->lvl);
+	room = (~idx & pt->run_mask[s->lvl]) + 1;
 	s->nr = min_t(size_t, pgcount, room);
 
 	if (lpae_misuse(!lpae_iova_in_range(pt, iova, s->nr * s->size)))
@@ -1108,9 +1107,10 @@ struct lpae_map_req {
  * Map target: every entry must be empty, or a table without any mapping
  * beneath it (which the block then replaces).
  */
-static int lpae_check_vacant(struct arm_lpae_io_pgtable *pt,
-			     struct lpae_tbl *tbl, unsigned int idx,
-			     unsigned int nr, u64 va, bool *has_tables)
+static __always_inline int lpae_check_vacant(struct arm_lpae_io_pgtable *pt,
+					     struct lpae_tbl *tbl,
+					     unsigned int idx, unsigned int nr,
+					     u64 va, bool *has_tables)
 {
 	u64 size = lpae_block_size(pt, tbl->lvl);
 	arm_lpae_iopte any = 0;
@@ -1154,9 +1154,9 @@ static void lpae_drop_tables(struct arm_lpae_io_pgtable *pt,
 }
 
 /* Map visitor, at the target level in an existing table */
-static int lpae_map_run(struct arm_lpae_io_pgtable *pt,
-			const struct lpae_map_req *req, struct lpae_tbl *tbl,
-			unsigned int idx)
+static __always_inline int lpae_map_run(struct arm_lpae_io_pgtable *pt,
+					const struct lpae_map_req *req,
+					struct lpae_tbl *tbl, unsigned int idx)
 {
 	const struct lpae_span *s = &req->span;
 	bool has_tables = false;
