@@ -1677,11 +1677,39 @@ static int lpae_pgtable_finish(struct arm_lpae_io_pgtable *pt,
 	return 0;
 }
 
+/* Shareability and cacheability of the walker's table reads (TCR, VTCR) */
+struct lpae_walk_attrs {
+	u8	sh;
+	u8	irgn;
+	u8	orgn;
+};
+
+/*
+ * A coherent walker reads the tables inner shareable and write-back; a
+ * non-coherent one outer shareable and non-cacheable, unless the outer
+ * write-back override asks for an outer cacheable walk.
+ */
+static struct lpae_walk_attrs lpae_walk_attrs(bool coherent, bool outer_wbwa)
+{
+	if (coherent)
+		return (struct lpae_walk_attrs) {
+			.sh = ARM_LPAE_TCR_SH_IS,
+			.irgn = ARM_LPAE_TCR_RGN_WBWA,
+			.orgn = ARM_LPAE_TCR_RGN_WBWA,
+		};
+	return (struct lpae_walk_attrs) {
+		.sh = ARM_LPAE_TCR_SH_OS,
+		.irgn = ARM_LPAE_TCR_RGN_NC,
+		.orgn = outer_wbwa ? ARM_LPAE_TCR_RGN_WBWA : ARM_LPAE_TCR_RGN_NC,
+	};
+}
+
 static struct io_pgtable *lpae_alloc_s1(struct io_pgtable_cfg *cfg,
 					void *cookie, enum io_pgtable_fmt fmt)
 {
 	typeof(cfg->arm_lpae_s1_cfg.tcr) *tcr = &cfg->arm_lpae_s1_cfg.tcr;
 	bool outer_wbwa = cfg->quirks & IO_PGTABLE_QUIRK_ARM_OUTER_WBWA;
+	struct lpae_walk_attrs walk;
 	struct arm_lpae_io_pgtable *pt;
 	int ps;
 
@@ -1702,16 +1730,10 @@ static struct io_pgtable *lpae_alloc_s1(struct io_pgtable_cfg *cfg,
 		return NULL;
 	}
 
-	if (cfg->coherent_walk) {
-		tcr->sh = ARM_LPAE_TCR_SH_IS;
-		tcr->irgn = ARM_LPAE_TCR_RGN_WBWA;
-		tcr->orgn = ARM_LPAE_TCR_RGN_WBWA;
-	} else {
-		tcr->sh = ARM_LPAE_TCR_SH_OS;
-		tcr->irgn = ARM_LPAE_TCR_RGN_NC;
-		tcr->orgn = outer_wbwa ? ARM_LPAE_TCR_RGN_WBWA :
-					 ARM_LPAE_TCR_RGN_NC;
-	}
+	walk = lpae_walk_attrs(cfg->coherent_walk, outer_wbwa);
+	tcr->sh = walk.sh;
+	tcr->irgn = walk.irgn;
+	tcr->orgn = walk.orgn;
 	tcr->tg = lpae_tg_field(pt, cfg->quirks & IO_PGTABLE_QUIRK_ARM_TTBR1);
 	tcr->ips = ps;
 	tcr->tsz = 64 - cfg->ias;
@@ -1727,6 +1749,7 @@ static struct io_pgtable *lpae_alloc_s2(struct io_pgtable_cfg *cfg,
 					void *cookie, enum io_pgtable_fmt fmt)
 {
 	typeof(cfg->arm_lpae_s2_cfg.vtcr) *vtcr = &cfg->arm_lpae_s2_cfg.vtcr;
+	struct lpae_walk_attrs walk;
 	struct arm_lpae_io_pgtable *pt;
 	unsigned int sl;
 	int ps;
@@ -1751,15 +1774,10 @@ static struct io_pgtable *lpae_alloc_s2(struct io_pgtable_cfg *cfg,
 		pt->start_lvl = 1;
 	}
 
-	if (cfg->coherent_walk) {
-		vtcr->sh = ARM_LPAE_TCR_SH_IS;
-		vtcr->irgn = ARM_LPAE_TCR_RGN_WBWA;
-		vtcr->orgn = ARM_LPAE_TCR_RGN_WBWA;
-	} else {
-		vtcr->sh = ARM_LPAE_TCR_SH_OS;
-		vtcr->irgn = ARM_LPAE_TCR_RGN_NC;
-		vtcr->orgn = ARM_LPAE_TCR_RGN_NC;
-	}
+	walk = lpae_walk_attrs(cfg->coherent_walk, false);
+	vtcr->sh = walk.sh;
+	vtcr->irgn = walk.irgn;
+	vtcr->orgn = walk.orgn;
 	vtcr->tg = lpae_tg_field(pt, false);
 	vtcr->ps = ps;
 	vtcr->tsz = 64 - cfg->ias;
