@@ -21,7 +21,27 @@
 
 #include "harness.h"
 
-/* ---- set-up shared with threads.c ---- */
+/* ---- set-up shared with threads.c and main.c ---- */
+
+/* The io_pgtable_cfg a configuration asks for, in walker mode @mode. */
+struct io_pgtable_cfg tcfg_cfg(const struct tcfg *t, enum dma_mode mode)
+{
+	struct io_pgtable_cfg cfg = {
+		.quirks = t->quirks,
+		.pgsize_bitmap = t->pgsizes,
+		.ias = t->ias,
+		.oas = t->oas,
+		.coherent_walk = mode == MODE_COHERENT,
+		.tlb = &harness_flush_ops,
+		.iommu_dev = &harness_dev,
+	};
+
+	if (t->custom) {
+		cfg.alloc = model_custom_alloc;
+		cfg.free = model_custom_free;
+	}
+	return cfg;
+}
 
 void ctx_open(struct runctx *c, const struct tcfg *t, enum dma_mode mode)
 {
@@ -31,19 +51,7 @@ void ctx_open(struct runctx *c, const struct tcfg *t, enum dma_mode mode)
 	memset(c, 0, sizeof(*c));
 	model_reset(mode, CTL_NONE, 0);
 	c->fmt = t->fmt;
-	c->cfg = (struct io_pgtable_cfg) {
-		.quirks = t->quirks,
-		.pgsize_bitmap = t->pgsizes,
-		.ias = t->ias,
-		.oas = t->oas,
-		.coherent_walk = mode == MODE_COHERENT,
-		.tlb = &harness_flush_ops,
-		.iommu_dev = &harness_dev,
-	};
-	if (t->custom) {
-		c->cfg.alloc = model_custom_alloc;
-		c->cfg.free = model_custom_free;
-	}
+	c->cfg = tcfg_cfg(t, mode);
 	c->ops = alloc_io_pgtable_ops(t->fmt, &c->cfg, c);
 	if (!c->ops)
 		model_fail(CAT_ALLOC, "alloc_io_pgtable_ops() failed");

@@ -251,6 +251,7 @@ extern const int nr_tcfgs;
 const struct tcfg *tcfg_find(const char *name);
 
 /* cases.c: set-up shared by the tests below, isolation, the tests */
+struct io_pgtable_cfg tcfg_cfg(const struct tcfg *t, enum dma_mode mode);
 void ctx_open(struct runctx *c, const struct tcfg *t, enum dma_mode mode);
 void ctx_close(struct runctx *c);
 void ctx_unmap_all(struct runctx *c);

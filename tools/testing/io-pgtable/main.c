@@ -571,19 +571,7 @@ static int one_run_every(const struct tcfg *t, enum dma_mode mode,
 	}
 
 	e->c.fmt = t->fmt;
-	e->c.cfg = (struct io_pgtable_cfg) {
-		.quirks = t->quirks,
-		.pgsize_bitmap = t->pgsizes,
-		.ias = t->ias,
-		.oas = t->oas,
-		.coherent_walk = mode == MODE_COHERENT,
-		.tlb = &harness_flush_ops,
-		.iommu_dev = &harness_dev,
-	};
-	if (t->custom) {
-		e->c.cfg.alloc = model_custom_alloc;
-		e->c.cfg.free = model_custom_free;
-	}
+	e->c.cfg = tcfg_cfg(t, mode);
 	e->c.ops = alloc_io_pgtable_ops(t->fmt, &e->c.cfg, &e->c);
 	if (!e->c.ops) {
 		if (M.injected) {

@@ -238,6 +238,21 @@ static void round_check(struct tshared *s, const char *what)
 	check_state(&s->c, s->area, s->area + s->B - 1, CAT_XLATE, what);
 }
 
+/* Each thread unmapped its page of round @r: check it, forget it */
+static void collect_unmaps(struct tshared *s, const char *what, int r)
+{
+	int k;
+
+	for (k = 0; k < s->n; k++) {
+		if (thr[k].bytes != s->g)
+			model_fail(CAT_XLATE,
+				   "%s round %d: thread %d unmap of %#llx returned %#zx",
+				   what, r, k, (unsigned long long)thr[k].page,
+				   thr[k].bytes);
+		shadow_remove(&s->c.sh, thr[k].page, s->g);
+	}
+}
+
 static void t_rounds(struct tthread *t)
 {
 	struct tshared *s = t->s;
@@ -280,14 +295,7 @@ static void t_rounds(struct tthread *t)
 		t->ops++;
 		bar_wait(s);
 		if (!t->id) {
-			for (k = 0; k < s->n; k++) {
-				if (thr[k].bytes != g)
-					model_fail(CAT_XLATE,
-						   "install round %d: thread %d unmap of %#llx returned %#zx",
-						   r, k, (unsigned long long)thr[k].page,
-						   thr[k].bytes);
-				shadow_remove(&c->sh, thr[k].page, g);
-			}
+			collect_unmaps(s, "install", r);
 			round_check(s, "install round, unmapped");
 
 			/* split: a block everyone takes a page out of */
@@ -309,14 +317,7 @@ static void t_rounds(struct tthread *t)
 		if (!t->id) {
 			s->sum->split_rounds++;
 			s->sum->split_lost += round_lost(s);
-			for (k = 0; k < s->n; k++) {
-				if (thr[k].bytes != g)
-					model_fail(CAT_XLATE,
-						   "split round %d: thread %d unmap of %#llx returned %#zx",
-						   r, k, (unsigned long long)thr[k].page,
-						   thr[k].bytes);
-				shadow_remove(&c->sh, thr[k].page, g);
-			}
+			collect_unmaps(s, "split", r);
 			round_check(s, "split round");
 		}
 		bar_wait(s);
