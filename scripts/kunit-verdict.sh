@@ -12,6 +12,9 @@
 # VERBOSE=1), the reasons given for skips, and a summary line with the
 # suite's duration, from the timestamps of its first and last KTAP lines.
 #
+# A suite run more than once (rerun through /sys/kernel/debug/kunit/SUITE/run)
+# is judged by its last run, and the summary says how many runs there were.
+#
 # Exit status: 0 if the suite ran to its end and nothing failed; 1 if a
 # case or parameter failed; 2 if the suite did not run or did not finish.
 set -euo pipefail
@@ -59,19 +62,40 @@ function parse_result(s,    rest, hash) {
 	r_name = s
 	return r_skip ? "skip" : (r_ok ? "ok" : "not ok")
 }
+function reset() {
+	ncases = npass = nfail = nskip = nmsg = grab = 0
+	delete cname; delete cres; delete creason
+	delete cpass; delete cfail; delete cskip
+	delete out; delete why; delete skipwhy
+	t_last = ""
+}
 BEGIN {
 	state = 0	# 0 before the suite, 1 inside, 2 done
-	ncases = 0
-	fails = 0
+	runs = 0
+	reset()
 }
 {
 	line = strip($0)
+	if (state == 2 && line ~ /^ *KTAP version/) {
+		pending_ts = ts
+		pending_ts_set = have_ts
+	}
+	if (state == 2 && line ~ /^ *# Subtest: /) {
+		name = line
+		sub(/^ *# Subtest: /, "", name)
+		if (name == suite) {
+			# A rerun: judge the last run.
+			state = 0
+			reset()
+		}
+	}
 	if (state == 0) {
 		if (line ~ /^ *# Subtest: / ) {
 			name = line
 			sub(/^ *# Subtest: /, "", name)
 			if (name == suite) {
 				state = 1
+				runs++
 				base = indent_of(line)
 				t_first = have_ts ? (pending_ts_set ? pending_ts : ts) : -1
 			}
@@ -175,8 +199,9 @@ END {
 	else
 		dur = "unknown (no time stamps)"
 	finished = (state == 2)
-	printf "%s: %s; %d cases: %d ok, %d not ok, %d skip; %d params: %d pass, %d fail, %d skip; duration %s\n", \
-		suite, finished ? "suite " suite_res : "DID NOT FINISH", ncases, tc, tf, ts_, tp, pp + 0, pf + 0, psk + 0, dur
+	printf "%s: %s; %d cases: %d ok, %d not ok, %d skip; %d params: %d pass, %d fail, %d skip; duration %s%s\n", \
+		suite, finished ? "suite " suite_res : "DID NOT FINISH", ncases, tc, tf, ts_, tp, pp + 0, pf + 0, psk + 0, dur, \
+		(runs > 1 ? sprintf(" (last of %d runs)", runs) : "")
 	if (!finished)
 		exit 2
 	if (tf || pf || suite_res == "not ok")

@@ -70,10 +70,13 @@ E) qargs+=(-device edu); qargs+=(-dtb "$(noncoherent_dtb)")
 esac
 
 # KUNIT=1: a selftest boot. The io-pgtable-arm KUnit suite runs before
-# init and is the verdict; the disk workload is skipped. Otherwise KUnit
-# stays off, so the disk scenarios measure only the workload.
+# init; then init arms failslab and fail_page_alloc and reruns the
+# io-pgtable-arm-faults suite (which skips at boot, unarmed). Both suites
+# are the verdict; the disk workload is skipped. Otherwise KUnit stays off,
+# so the disk scenarios measure only the workload.
+faults_suite=io-pgtable-arm-faults
 if [ "${KUNIT:-0}" = 1 ]; then
-	append="$append testinit.skip=1"
+	append="$append testinit.skip=1 testinit.faults=$faults_suite"
 else
 	append="$append kunit.enable=0"
 fi
@@ -114,7 +117,20 @@ if [ "${KUNIT:-0}" = 1 ]; then
 	krc=0
 	"$TOP/scripts/kunit-verdict.sh" "$con" >"$run/kunit.txt" 2>&1 || krc=$?
 	kunit=$(grep -m1 -iE '^(summary|io-pgtable-arm:|suite)' "$run/kunit.txt" || tail -1 "$run/kunit.txt")
+	frc=0
+	"$TOP/scripts/kunit-verdict.sh" "$con" "$faults_suite" >"$run/kunit-faults.txt" 2>&1 || frc=$?
+	faults=$(grep -m1 "^$faults_suite:" "$run/kunit-faults.txt" || tail -1 "$run/kunit-faults.txt")
+	totals=$(tr -d '\r' <"$con" | sed -n "s/.*\] $faults_suite: \([0-9]* parameters, .*\)/\1/p" | tail -1)
 fi
+
+# The armed rerun of the faults suite: it ran, and some parameters passed.
+faults_trouble() {
+	grep -q "TESTINIT: faults: rerun of $faults_suite done" "$con" ||
+		{ echo "init did not rerun $faults_suite: $(grep -m1 'TESTINIT: FAIL faults' "$con" | tr -d '\r')"; return; }
+	[ "$frc" = 0 ] || { echo "$faults (kunit-verdict exit $frc)"; return; }
+	echo "$faults" | grep -qE 'params: [1-9][0-9]* pass' ||
+		echo "no parameter of the armed rerun passed: $faults"
+}
 
 if [ "$rc" = 124 ]; then
 	why="timed out after ${TIMEOUT}s"
@@ -123,7 +139,11 @@ elif grep -q 'Cannot accommodate DMA translation' "$con"; then
 elif [ -n "$(trouble_lines)" ]; then
 	why="kernel trouble: $(trouble_lines | head -1)"
 elif [ "${KUNIT:-0}" = 1 ]; then
-	[ "$krc" = 0 ] || why="selftest failed (kunit-verdict exit $krc): $kunit"
+	if [ "$krc" != 0 ]; then
+		why="selftest failed (kunit-verdict exit $krc): $kunit"
+	elif [ -n "$(faults_trouble)" ]; then
+		why="fault-injection suite: $(faults_trouble)"
+	fi
 elif grep -q 'TESTINIT: FAIL' "$con"; then
 	why="guest: $(grep -m1 'TESTINIT: FAIL' "$con" | tr -d '\r' | sed 's/.*TESTINIT: FAIL //')"
 elif ! grep -q 'TESTINIT: PASS' "$con"; then
@@ -145,7 +165,7 @@ elif [ -z "$group" ] || ! echo "$group" | grep -q 'type=DMA'; then
 fi
 
 if [ "${KUNIT:-0}" = 1 ]; then
-	summary="KUnit: $kunit; $(grep -c 'WARNING: CPU' "$con" || true) misuse warnings; ${secs}s"
+	summary="KUnit: $kunit; $(grep -c 'WARNING: CPU' "$con" || true) misuse warnings; $faults; fault injection: ${totals:-no totals}; ${secs}s"
 else
 	summary="${edu:+$edu, }${moved:-0} MiB verified, ${translations:-0} SMMU translations, ${events:-0} SMMU events, ${selftest:+$selftest, }[$group], ${secs}s"
 fi

@@ -226,6 +226,7 @@ struct lpae_dv_entry {
 };
 
 struct lpae_snapshot {
+	u64		dv_hash;
 	unsigned int	tables;
 	unsigned int	live;
 	long		swiotlb_used;
@@ -238,6 +239,7 @@ struct lpae_ctx {
 	struct device			*filler_dev;
 	struct io_pgtable_cfg		cfg;
 	struct io_pgtable_ops		*ops;
+	gfp_t				gfp;	/* for map_pages() */
 	char				op[160];
 
 	/* Custom allocator */
@@ -271,6 +273,7 @@ struct lpae_ctx {
 	unsigned int			nr_tables;
 	unsigned int			nr_leaves;
 	u64				dv_bytes;
+	u64				dv_hash;	/* of every entry read */
 	unsigned int			nr_reports;
 
 	/* Model of what is mapped */
@@ -519,10 +522,12 @@ static __printf(3, 4) void lpae_dv_fail(struct lpae_ctx *ctx,
 /*
  * Translate one IOVA as the walker would. Returns 1 and the leaf if it
  * translates, 0 and the faulting entry if it does not, -EIO if the walk
- * hits a malformed entry (reported).
+ * hits a malformed entry (reported). @link, if not NULL, receives the last
+ * table descriptor on the way (zeroed if there is none).
  */
-static int lpae_dv_translate(struct lpae_ctx *ctx, u64 iova,
-			     struct lpae_dv_entry *e)
+static int lpae_dv_translate_link(struct lpae_ctx *ctx, u64 iova,
+				  struct lpae_dv_entry *e,
+				  struct lpae_dv_entry *link)
 {
 	u64 table = ctx->root, desc, addr;
 	int lvl = ctx->start_level;
@@ -530,6 +535,8 @@ static int lpae_dv_translate(struct lpae_ctx *ctx, u64 iova,
 	const char *why;
 
 	memset(e, 0, sizeof(*e));
+	if (link)
+		memset(link, 0, sizeof(*link));
 	e->iova = iova;
 	if (iova >> ctx->ias)
 		return 0;
@@ -558,6 +565,8 @@ static int lpae_dv_translate(struct lpae_ctx *ctx, u64 iova,
 		case LPAE_DV_TABLE:
 			if (lvl == 3)
 				return -EIO;
+			if (link)
+				*link = *e;
 			table = addr;
 			lvl++;
 			idx = (iova >> lpae_lvl_shift(ctx, lvl)) &
@@ -565,6 +574,12 @@ static int lpae_dv_translate(struct lpae_ctx *ctx, u64 iova,
 			break;
 		}
 	}
+}
+
+static int lpae_dv_translate(struct lpae_ctx *ctx, u64 iova,
+			     struct lpae_dv_entry *e)
+{
+	return lpae_dv_translate_link(ctx, iova, e, NULL);
 }
 
 /* Is [iova, iova + size) mapped to @oa, with one prot, in the model? */
@@ -672,6 +687,8 @@ static void lpae_dv_walk(struct lpae_ctx *ctx, u64 table, int lvl, u64 base,
 			lpae_dv_fail(ctx, &e, "table is not in memory");
 			return;
 		}
+		/* FNV-1a style: the order of the entries counts */
+		ctx->dv_hash = (ctx->dv_hash ^ e.desc) * 0x100000001b3ULL;
 		switch (lpae_dv_decode(ctx, lvl, e.desc, &addr, &why)) {
 		case LPAE_DV_INVALID:
 			break;
@@ -702,6 +719,7 @@ static void lpae_dv_walk_all(struct lpae_ctx *ctx, bool check_leaves)
 	ctx->nr_tables = 0;
 	ctx->nr_leaves = 0;
 	ctx->dv_bytes = 0;
+	ctx->dv_hash = 0xcbf29ce484222325ULL;
 	if (lpae_dv_note_table(ctx, &e, ctx->root))
 		lpae_dv_walk(ctx, ctx->root, ctx->start_level, 0,
 			     ctx->root_entries, check_leaves);
@@ -779,6 +797,7 @@ static void lpae_check(struct lpae_ctx *ctx)
 static void lpae_snapshot(struct lpae_ctx *ctx, struct lpae_snapshot *s)
 {
 	lpae_check(ctx);
+	s->dv_hash = ctx->dv_hash;
 	s->tables = ctx->nr_tables;
 	s->live = ctx->nr_allocs - ctx->nr_frees;
 	s->swiotlb_used = lpae_swiotlb_used(ctx);
@@ -794,6 +813,8 @@ static void lpae_expect_unchanged(struct lpae_ctx *ctx,
 	if (now.tables != before->tables)
 		lpae_fail(ctx, "the walker reaches %u tables, %u before the failed call",
 			  now.tables, before->tables);
+	else if (now.dv_hash != before->dv_hash)
+		lpae_fail(ctx, "the walker's view of the tables changed in the failed call");
 	if (ctx->custom_alloc && now.live != before->live)
 		lpae_fail(ctx, "%u tables allocated, %u before the failed call",
 			  now.live, before->live);
@@ -1026,6 +1047,7 @@ static struct lpae_ctx *lpae_setup_dev(struct kunit *test, bool custom_alloc)
 	ctx->test = test;
 	ctx->p = p;
 	ctx->custom_alloc = custom_alloc;
+	ctx->gfp = GFP_KERNEL;
 	strscpy(ctx->op, "setup", sizeof(ctx->op));
 
 	ctx->dev = lpae_new_device(test, "io-pgtable-arm-walker", p->fc->oas,
@@ -1245,7 +1267,7 @@ static int lpae_map1(struct lpae_ctx *ctx, u64 iova, u64 pa, size_t pgsize,
 	lpae_op(ctx, "map_pages(iova %#llx, pa %#llx, %#zx x %zu, prot %#x)",
 		iova, pa, pgsize, pgcount, prot);
 	ret = ctx->ops->map_pages(ctx->ops, iova, pa, pgsize, pgcount, prot,
-				  GFP_KERNEL, mapped);
+				  ctx->gfp, mapped);
 	if (*mapped > pgsize * pgcount || *mapped % pgsize) {
 		lpae_fail(ctx, "mapped %#zx", *mapped);
 		*mapped = 0;
@@ -2238,6 +2260,583 @@ static void lpae_test_race(struct kunit *test)
 			    "tables leaked by free_io_pgtable_ops()");
 }
 
+/* ---------------------------------------------------------------------
+ * Corrupted descriptors: the table descriptor that links a last-level
+ * table is overwritten in the walker's view (a bounce slot in the bounced
+ * mode, the table memory itself otherwise: a device write or a stray CPU
+ * store). The CPU's view must not follow it: translations stay right, and
+ * unmap and free release exactly our own tables, every one of them.
+ */
+
+enum lpae_scribble {
+	LPAE_SCR_DECOY,		/* a page of the test's, never a table */
+	LPAE_SCR_SIBLING,	/* another live table of ours */
+	LPAE_SCR_CYCLE,		/* the table holding the descriptor */
+	LPAE_SCR_OUTSIDE,	/* an address with no memory behind it */
+	LPAE_SCR_BLOCK,		/* a block descriptor instead of a table */
+	LPAE_SCR_ZERO,		/* invalid */
+	LPAE_NR_SCRIBBLES,
+};
+
+static const char * const lpae_scribble_names[LPAE_NR_SCRIBBLES] = {
+	"decoy", "sibling", "cycle", "outside", "block", "zero",
+};
+
+/* The walker's table descriptor on @iova's path that links its last table */
+static bool lpae_dv_last_link(struct lpae_ctx *ctx, u64 iova,
+			      struct lpae_dv_entry *link)
+{
+	struct lpae_dv_entry leaf;
+
+	return lpae_dv_translate_link(ctx, iova, &leaf, link) == 1 &&
+	       link->table;
+}
+
+static u64 lpae_desc_with_table(struct lpae_ctx *ctx, u64 desc, u64 table)
+{
+	u64 mask = GENMASK_ULL(47, ctx->gshift);
+
+	return (desc & ~mask) | (table & mask);
+}
+
+/* Overwrite the descriptor in the memory the walker reads */
+static void lpae_dv_write(struct lpae_ctx *ctx, const struct lpae_dv_entry *e,
+			  u64 desc)
+{
+	phys_addr_t phys = dma_to_phys(ctx->dev, e->table + e->idx * sizeof(u64));
+
+	WRITE_ONCE(*(u64 *)phys_to_virt(phys), desc);
+}
+
+static void lpae_corrupt_one(struct lpae_ctx *ctx, enum lpae_scribble kind,
+			     u64 decoy)
+{
+	struct lpae_dv_entry link, sib;
+	u64 g, blk, x, desc = 0, pages[4];
+	unsigned int i;
+	size_t mapped;
+
+	ctx->nr_ranges = 0;
+	ctx->in_teardown = false;
+	lpae_setup_ops(ctx);
+	g = lpae_granule(ctx);
+	blk = g << ctx->bpl;
+	if (!(ctx->cfg.pgsize_bitmap & blk) ||
+	    lpae_region(ctx, 1) + 4 * blk > lpae_top(ctx))
+		kunit_skip(ctx->test, "no room for the blocks this case maps");
+	x = lpae_region(ctx, 1) + 2 * blk;
+	pages[0] = x + g;
+	pages[1] = x + 2 * g;
+	pages[2] = x + blk + g;
+	pages[3] = x + 3 * g;
+	for (i = 0; i < 3; i++)
+		lpae_map_ok(ctx, pages[i], lpae_pa(ctx, pages[i]), g, 1,
+			    LPAE_RW);
+	lpae_map_ok(ctx, x + 2 * blk, lpae_pa(ctx, x + 2 * blk), blk, 1,
+		    LPAE_RW);
+	if (!lpae_dv_last_link(ctx, pages[0], &link) ||
+	    !lpae_dv_last_link(ctx, pages[2], &sib)) {
+		lpae_fail(ctx, "no table descriptor on the path of %#llx",
+			  pages[0]);
+		return;
+	}
+
+	switch (kind) {
+	case LPAE_SCR_DECOY:
+		desc = lpae_desc_with_table(ctx, link.desc, decoy);
+		break;
+	case LPAE_SCR_SIBLING:
+		desc = lpae_desc_with_table(ctx, link.desc,
+					    sib.desc != link.desc ? sib.desc : ctx->root);
+		break;
+	case LPAE_SCR_CYCLE:
+		desc = lpae_desc_with_table(ctx, link.desc, link.table);
+		break;
+	case LPAE_SCR_OUTSIDE:
+		desc = lpae_desc_with_table(ctx, link.desc, SZ_64K);
+		break;
+	case LPAE_SCR_BLOCK:
+		desc = (link.desc & ~3ULL) | 1;
+		break;
+	default:
+		break;
+	}
+
+	/* From here on the walker's view is garbage: no walks, only books. */
+	lpae_op(ctx, "%s scribble over level %d entry %u of table @dma %#llx",
+		lpae_scribble_names[kind], link.lvl, link.idx, link.table);
+	ctx->dv_ready = false;
+	lpae_dv_write(ctx, &link, desc);
+
+	for (i = 0; i < 3; i++) {
+		phys_addr_t pa = ctx->ops->iova_to_phys(ctx->ops, pages[i]);
+
+		if (pa != lpae_pa(ctx, pages[i]))
+			lpae_fail(ctx,
+				  "iova_to_phys(%#llx) = %pa, expected %#llx: the CPU followed the scribble",
+				  pages[i], &pa, lpae_pa(ctx, pages[i]));
+	}
+	lpae_map1(ctx, pages[3], lpae_pa(ctx, pages[3]), g, 1, LPAE_RW,
+		  &mapped);
+
+	/* Whatever unmap returns, everything goes; then free. */
+	for (i = 0; i < ARRAY_SIZE(pages); i++)
+		lpae_unmap1(ctx, pages[i], g, 1);
+	lpae_unmap1(ctx, x + 2 * blk, blk, 1);
+	lpae_finish(ctx);
+}
+
+static void lpae_test_corrupt_desc(struct kunit *test)
+{
+	struct lpae_ctx *ctx;
+	enum lpae_scribble kind;
+	u64 *decoy, self;
+	unsigned int i, n;
+
+	lpae_skip_large_bounced(test);
+	ctx = lpae_setup_dev(test, true);
+
+	/*
+	 * A decoy that looks like a table linking itself everywhere; kmalloc()
+	 * aligns power-of-two sizes to their size, as a table needs.
+	 */
+	decoy = kunit_kzalloc(test, lpae_granule(ctx), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, decoy);
+	self = phys_to_dma(ctx->dev, virt_to_phys(decoy));
+	n = lpae_granule(ctx) / sizeof(u64);
+	for (i = 0; i < n; i++)
+		decoy[i] = self | 3;
+
+	for (kind = 0; kind < LPAE_NR_SCRIBBLES; kind++) {
+		lpae_corrupt_one(ctx, kind, self);
+		for (i = 0; i < n && decoy[i] == (self | 3); i++)
+			;
+		if (i < n)
+			lpae_fail(ctx, "decoy entry %u changed: the scribble was followed",
+				  i);
+	}
+}
+
+/* ---------------------------------------------------------------------
+ * Allocation failures from the kernel's fault injection
+ *
+ * failslab and fail_page_alloc fail the Nth allocation a task makes once
+ * its fail_nth is N (what /proc/thread-self/fail-nth sets). Every call of
+ * a random sequence of maps, splits and unmaps is repeated with its 1st,
+ * 2nd, ... allocation failing, until it runs without reaching the failure;
+ * in the bounced mode, every third call is first tried with the bounce
+ * pool exhausted. A failed call must return its error and leave the tables,
+ * the live allocations and the bounce slots exactly as they were.
+ *
+ * By default both capabilities ignore allocations that may sleep, and
+ * fail_page_alloc order-0 ones: the suite skips unless debugfs has them
+ * armed (failslab/ignore-gfp-wait and fail_page_alloc/ignore-gfp-wait N,
+ * fail_page_alloc/min-order 0), which the test guest does before it reruns
+ * the suite through /sys/kernel/debug/kunit/io-pgtable-arm-faults/run.
+ * Only the test's own task fails: its probability stays 0.
+ */
+
+#define LPAE_FAULT_STEPS	40	/* random operations per parameter */
+#define LPAE_FAULT_CHUNKS	6	/* mapped ranges alive at once */
+#define LPAE_FAULT_MAX_NTH	64	/* allocations one call may make */
+
+struct lpae_fault_stats {
+	unsigned int	ops;		/* map_pages() and unmap_pages() calls */
+	unsigned int	armed;		/* calls made with a failure armed */
+	unsigned int	injected;	/* allocations failed on purpose */
+	unsigned int	failed;		/* calls that failed because of one */
+	unsigned int	absorbed;	/* calls a fallback allocation saved */
+	unsigned int	dma_failed;	/* calls failed by the empty bounce pool */
+};
+
+/* Totals over the suite, printed at its end */
+static struct lpae_fault_stats lpae_fault_totals;
+static unsigned int lpae_fault_params;
+static bool lpae_fault_ran;
+
+/* A range mapped by the sequence, with the page size it was mapped with */
+struct lpae_fault_chunk {
+	u64	iova;
+	u64	pgsize;
+	u64	pgcount;
+};
+
+struct lpae_fault_seq {
+	struct lpae_ctx		*ctx;
+	struct lpae_fault_stats	st;
+	struct lpae_fault_chunk	chunks[LPAE_FAULT_CHUNKS];
+	unsigned int		nr_chunks;
+	u64			rng;
+};
+
+#ifdef CONFIG_FAULT_INJECTION
+static void lpae_fail_nth(unsigned int n)
+{
+	WRITE_ONCE(current->fail_nth, n);
+}
+
+/* Disarm; whether the armed failure was injected */
+static bool lpae_fail_hit(void)
+{
+	bool hit = !READ_ONCE(current->fail_nth);
+
+	WRITE_ONCE(current->fail_nth, 0);
+	return hit;
+}
+#else
+static void lpae_fail_nth(unsigned int n)
+{
+}
+
+static bool lpae_fail_hit(void)
+{
+	return false;
+}
+#endif
+
+/* Why this task's sleeping slab and order-0 page allocations cannot fail */
+static const char *lpae_fault_unarmed(void)
+{
+	struct page *page;
+	void *obj;
+
+	if (!IS_ENABLED(CONFIG_FAILSLAB) || !IS_ENABLED(CONFIG_FAIL_PAGE_ALLOC))
+		return "needs CONFIG_FAILSLAB and CONFIG_FAIL_PAGE_ALLOC";
+	lpae_fail_nth(1);
+	obj = kmalloc(64, GFP_KERNEL | __GFP_NOWARN);
+	lpae_fail_hit();
+	kfree(obj);
+	if (obj)
+		return "failslab not armed (ignore-gfp-wait)";
+	lpae_fail_nth(1);
+	page = alloc_page(GFP_KERNEL | __GFP_NOWARN);
+	lpae_fail_hit();
+	if (page) {
+		__free_page(page);
+		return "fail_page_alloc not armed (ignore-gfp-wait, min-order)";
+	}
+	return NULL;
+}
+
+static u64 lpae_fault_rand(struct lpae_fault_seq *q, u64 below)
+{
+	u64 z = (q->rng += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return below ? (z ^ (z >> 31)) % below : 0;
+}
+
+/* One map_pages() or unmap_pages() call: bytes done, or an error */
+static long lpae_fault_call1(struct lpae_ctx *ctx, bool unmap, u64 iova,
+			     u64 pgsize, u64 pgcount)
+{
+	size_t mapped;
+	int ret;
+
+	if (unmap)
+		return lpae_unmap1(ctx, iova, pgsize, pgcount);
+	ret = lpae_map1(ctx, iova, lpae_pa_range(ctx, iova), pgsize, pgcount,
+			LPAE_RW, &mapped);
+	return ret ?: (long)mapped;
+}
+
+/* A call that failed on purpose: its error, and no trace */
+static void lpae_fault_expect_clean(struct lpae_ctx *ctx, bool unmap, long ret,
+				    const struct lpae_snapshot *before,
+				    const char *cause, unsigned int n)
+{
+	long want = unmap ? 0 : -ENOMEM;
+
+	if (ret != want)
+		lpae_fail(ctx, "with %s %u failing: returned %ld, expected %ld",
+			  cause, n, ret, want);
+	lpae_expect_unchanged(ctx, before);
+}
+
+/* Bounced mode, every third call: try it with the bounce pool exhausted */
+static bool lpae_fault_dma(struct lpae_fault_seq *q, bool unmap, u64 iova,
+			   u64 pgsize, u64 pgcount, long *ret)
+{
+	struct lpae_ctx *ctx = q->ctx;
+	struct lpae_snapshot before;
+	bool failed;
+
+	if (ctx->p->mode != LPAE_BOUNCED || q->st.ops % 3)
+		return false;
+	if (!lpae_fill_pool(ctx)) {
+		lpae_release_fillers(ctx, 0);
+		return false;
+	}
+	lpae_snapshot(ctx, &before);
+	*ret = lpae_fault_call1(ctx, unmap, iova, pgsize, pgcount);
+	failed = unmap ? !*ret : *ret < 0;
+	if (failed) {
+		q->st.dma_failed++;
+		lpae_fault_expect_clean(ctx, unmap, *ret, &before,
+					"bounce slot", 1);
+	}
+	lpae_release_fillers(ctx, 0);
+	return !failed;
+}
+
+/*
+ * Make one call with its 1st, 2nd, ... allocation failing, until it runs
+ * without reaching the failure; return what that last call did.
+ */
+static long lpae_fault_call(struct lpae_fault_seq *q, bool unmap, u64 iova,
+			    u64 pgsize, u64 pgcount)
+{
+	struct lpae_ctx *ctx = q->ctx;
+	struct lpae_snapshot before;
+	unsigned int n;
+	long ret;
+
+	q->st.ops++;
+	if (lpae_fault_dma(q, unmap, iova, pgsize, pgcount, &ret))
+		return ret;
+	for (n = 1; n <= LPAE_FAULT_MAX_NTH; n++) {
+		lpae_snapshot(ctx, &before);
+		lpae_fail_nth(n);
+		ret = lpae_fault_call1(ctx, unmap, iova, pgsize, pgcount);
+		q->st.armed++;
+		if (!lpae_fail_hit())
+			return ret;
+		q->st.injected++;
+		if (ret > 0) {
+			q->st.absorbed++;
+			return ret;
+		}
+		q->st.failed++;
+		lpae_fault_expect_clean(ctx, unmap, ret, &before, "allocation",
+					n);
+	}
+	lpae_fail(ctx, "still allocating with allocation %u failing", n);
+	return ret;
+}
+
+/* The page size and count iommu_map()/iommu_unmap() use for a range */
+static u64 lpae_fault_pgsize(struct lpae_ctx *ctx, u64 iova, u64 size,
+			     u64 *count)
+{
+	unsigned long sizes = ctx->cfg.pgsize_bitmap;
+	u64 ps = lpae_granule(ctx), next = 0;
+	unsigned int bit;
+
+	for_each_set_bit(bit, &sizes, BITS_PER_LONG) {
+		if (BIT_ULL(bit) <= size && IS_ALIGNED(iova, BIT_ULL(bit)))
+			ps = BIT_ULL(bit);
+		else if (BIT_ULL(bit) > ps && !next)
+			next = BIT_ULL(bit);
+	}
+	*count = size / ps;
+	/* Stop where the next page size could take over. */
+	if (next && next <= size)
+		*count = min(*count, (round_up(iova + 1, next) - iova) / ps);
+	return ps;
+}
+
+/*
+ * Map or unmap a whole range, call by call as iommu_map() and iommu_unmap()
+ * do, each call under fault injection. @pgsize 0: the largest that fits.
+ */
+static bool lpae_fault_range(struct lpae_fault_seq *q, bool unmap, u64 iova,
+			     u64 size, u64 pgsize)
+{
+	u64 ps, count;
+	long ret;
+
+	while (size) {
+		if (pgsize) {
+			ps = pgsize;
+			count = size / ps;
+		} else {
+			ps = lpae_fault_pgsize(q->ctx, iova, size, &count);
+		}
+		ret = lpae_fault_call(q, unmap, iova, ps, count);
+		if (ret <= 0) {
+			lpae_fail(q->ctx, "returned %ld with no failure injected",
+				  ret);
+			return false;
+		}
+		iova += ret;
+		size -= ret;
+	}
+	return true;
+}
+
+static bool lpae_fault_overlaps(struct lpae_fault_seq *q, u64 iova, u64 size)
+{
+	unsigned int i;
+
+	for (i = 0; i < q->nr_chunks; i++) {
+		const struct lpae_fault_chunk *c = &q->chunks[i];
+
+		if (iova < c->iova + c->pgsize * c->pgcount &&
+		    c->iova < iova + size)
+			return true;
+	}
+	return false;
+}
+
+/* Map pages (some across a table boundary) or blocks somewhere free */
+static void lpae_fault_map(struct lpae_fault_seq *q)
+{
+	struct lpae_ctx *ctx = q->ctx;
+	u64 g = lpae_granule(ctx), span = g << ctx->bpl, blocks;
+	u64 base = lpae_region(ctx, 1 + lpae_fault_rand(q, 3));
+	struct lpae_fault_chunk c = { .pgsize = g, .pgcount = 1 };
+	u64 window = 4 * span;
+
+	blocks = lpae_block_sizes(ctx);
+	if (base + window > lpae_top(ctx))
+		base = 0;
+	if (blocks && !lpae_fault_rand(q, 3)) {
+		c.pgsize = BIT_ULL(__ffs(blocks));
+		c.pgcount = 1 + lpae_fault_rand(q, 2);
+	} else if (!lpae_fault_rand(q, 4)) {
+		c.pgcount = 2 + lpae_fault_rand(q, span / g + 16);
+	} else {
+		c.pgcount = 1 + lpae_fault_rand(q, 8);
+	}
+	if (c.pgsize * c.pgcount > window / 2)
+		return;
+	c.iova = base + c.pgsize *
+		 lpae_fault_rand(q, (window - c.pgsize * c.pgcount) / c.pgsize);
+	if (lpae_fault_overlaps(q, c.iova, c.pgsize * c.pgcount))
+		return;
+	if (lpae_fault_range(q, false, c.iova, c.pgsize * c.pgcount, c.pgsize))
+		q->chunks[q->nr_chunks++] = c;
+}
+
+/* Unmap a range, or first a page out of the middle of its block */
+static void lpae_fault_unmap(struct lpae_fault_seq *q, unsigned int i)
+{
+	struct lpae_fault_chunk c = q->chunks[i];
+	u64 g = lpae_granule(q->ctx), size = c.pgsize * c.pgcount, hole;
+
+	q->chunks[i] = q->chunks[--q->nr_chunks];
+	if (c.pgsize > g && lpae_fault_rand(q, 2)) {
+		hole = c.iova + g * lpae_fault_rand(q, size / g);
+		if (!lpae_fault_range(q, true, hole, g, g))
+			return;
+		lpae_fault_range(q, true, c.iova, hole - c.iova, 0);
+		lpae_fault_range(q, true, hole + g, c.iova + size - hole - g, 0);
+		return;
+	}
+	lpae_fault_range(q, true, c.iova, size, 0);
+}
+
+/* alloc_io_pgtable_ops() with its 1st, 2nd, ... allocation failing */
+static void lpae_fault_alloc_ops(struct lpae_fault_seq *q)
+{
+	struct lpae_ctx *ctx = q->ctx;
+	long used = lpae_swiotlb_used(ctx);
+	unsigned int n;
+
+	lpae_op(ctx, "alloc_io_pgtable_ops()");
+	for (n = 1; n <= LPAE_FAULT_MAX_NTH; n++) {
+		lpae_fail_nth(n);
+		ctx->ops = lpae_alloc_ops(ctx);
+		q->st.armed++;
+		if (!lpae_fail_hit())
+			break;
+		q->st.injected++;
+		if (ctx->ops) {
+			q->st.absorbed++;
+			break;
+		}
+		q->st.failed++;
+		if (ctx->nr_allocs != ctx->nr_frees)
+			lpae_fail(ctx, "with allocation %u failing: %u tables leaked",
+				  n, ctx->nr_allocs - ctx->nr_frees);
+		if (lpae_swiotlb_used(ctx) != used)
+			lpae_fail(ctx, "with allocation %u failing: %ld bounce slots leaked",
+				  n, lpae_swiotlb_used(ctx) - used);
+	}
+	if (!ctx->ops) {
+		lpae_skip_refusal(ctx, "alloc_io_pgtable_ops()");
+		KUNIT_FAIL_AND_ABORT(ctx->test, "alloc_io_pgtable_ops() failed");
+	}
+	lpae_decode(ctx);
+}
+
+static void lpae_test_fault_sequence(struct kunit *test)
+{
+	const char *unarmed = lpae_fault_unarmed();
+	struct lpae_fault_seq *q;
+	unsigned int step;
+
+	if (unarmed)
+		kunit_skip(test,
+			   "%s: arm it in debugfs and rerun the suite (see io-pgtable-arm-selftests.c)",
+			   unarmed);
+	lpae_skip_large_bounced(test);
+
+	q = kunit_kzalloc(test, sizeof(*q), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, q);
+	q->ctx = lpae_setup_dev(test, true);
+	q->rng = 1 + ((const struct lpae_param *)test->param_value - lpae_params);
+	lpae_fault_alloc_ops(q);
+
+	for (step = 0; step < LPAE_FAULT_STEPS; step++) {
+		/* iommu-dma maps with GFP_ATOMIC as often as GFP_KERNEL */
+		q->ctx->gfp = step & 1 ? GFP_ATOMIC : GFP_KERNEL;
+		if (q->nr_chunks == LPAE_FAULT_CHUNKS ||
+		    (q->nr_chunks && !lpae_fault_rand(q, 3)))
+			lpae_fault_unmap(q, lpae_fault_rand(q, q->nr_chunks));
+		else
+			lpae_fault_map(q);
+	}
+	while (q->nr_chunks)
+		lpae_fault_unmap(q, 0);
+	lpae_check(q->ctx);
+	KUNIT_EXPECT_EQ(test, q->ctx->nr_leaves, 0U);
+	lpae_finish(q->ctx);
+
+	kunit_info(test,
+		   "%u calls, %u with a failure armed: %u allocations failed, %u calls failed cleanly, %u saved by a fallback; %u failed for want of a bounce slot",
+		   q->st.ops, q->st.armed, q->st.injected, q->st.failed,
+		   q->st.absorbed, q->st.dma_failed);
+	lpae_fault_totals.ops += q->st.ops;
+	lpae_fault_totals.armed += q->st.armed;
+	lpae_fault_totals.injected += q->st.injected;
+	lpae_fault_totals.failed += q->st.failed;
+	lpae_fault_totals.absorbed += q->st.absorbed;
+	lpae_fault_totals.dma_failed += q->st.dma_failed;
+	lpae_fault_params++;
+}
+
+static int lpae_fault_suite_init(struct kunit_suite *suite)
+{
+	struct kunit_case *c;
+
+	/*
+	 * A case whose parameters all skipped keeps KUNIT_SKIPPED, which a
+	 * rerun through debugfs takes for "filtered out": after the unarmed
+	 * run at boot, let the rerun run it.
+	 */
+	if (lpae_fault_ran)
+		kunit_suite_for_each_test_case(suite, c)
+			if (c->status == KUNIT_SKIPPED)
+				c->status = KUNIT_SUCCESS;
+	memset(&lpae_fault_totals, 0, sizeof(lpae_fault_totals));
+	lpae_fault_params = 0;
+	return 0;
+}
+
+static void lpae_fault_suite_exit(struct kunit_suite *suite)
+{
+	const struct lpae_fault_stats *t = &lpae_fault_totals;
+
+	lpae_fault_ran = true;
+	if (!lpae_fault_params)
+		return;
+	pr_info("%s: %u parameters, %u calls, %u with a failure armed: %u allocations failed, %u calls failed cleanly, %u saved by a fallback; %u failed for want of a bounce slot\n",
+		suite->name, lpae_fault_params, t->ops, t->armed, t->injected,
+		t->failed, t->absorbed, t->dma_failed);
+}
+
 static struct kunit_case lpae_test_cases[] = {
 	KUNIT_CASE_PARAM(lpae_test_empty, lpae_gen_params),
 	KUNIT_CASE_PARAM(lpae_test_map_unmap_pgsizes, lpae_gen_params),
@@ -2249,6 +2848,7 @@ static struct kunit_case lpae_test_cases[] = {
 	KUNIT_CASE_PARAM(lpae_test_alloc_failure, lpae_gen_params),
 	KUNIT_CASE_PARAM(lpae_test_dma_failure, lpae_gen_params),
 	KUNIT_CASE_PARAM(lpae_test_free_releases, lpae_gen_params),
+	KUNIT_CASE_PARAM(lpae_test_corrupt_desc, lpae_gen_params),
 	KUNIT_CASE_PARAM(lpae_test_race, lpae_race_gen_params),
 	{}
 };
@@ -2258,7 +2858,19 @@ static struct kunit_suite lpae_test_suite = {
 	.test_cases = lpae_test_cases,
 };
 
-kunit_test_suite(lpae_test_suite);
+static struct kunit_case lpae_fault_cases[] = {
+	KUNIT_CASE_PARAM(lpae_test_fault_sequence, lpae_gen_params),
+	{}
+};
+
+static struct kunit_suite lpae_fault_suite = {
+	.name = "io-pgtable-arm-faults",
+	.suite_init = lpae_fault_suite_init,
+	.suite_exit = lpae_fault_suite_exit,
+	.test_cases = lpae_fault_cases,
+};
+
+kunit_test_suites(&lpae_test_suite, &lpae_fault_suite);
 
 MODULE_DESCRIPTION("KUnit tests for the ARM LPAE io-pgtable formats");
 MODULE_LICENSE("GPL");

@@ -10,7 +10,9 @@
  * testinit.mib=N (disk bytes covered) testinit.passes=N; testinit.skip=1
  * powers off at once (selftest boots); testinit.kmemleak=1 (opt-in, for
  * kernels with kmemleak) mounts debugfs, triggers kmemleak scans before
- * powering off and prints the number of suspected leaks.
+ * powering off and prints the number of suspected leaks;
+ * testinit.faults=SUITE arms failslab and fail_page_alloc for fail-nth use
+ * through debugfs and reruns the KUnit SUITE (see rerun_with_faults()).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -39,6 +41,7 @@ static unsigned int opt_mib = 64;
 static unsigned int opt_passes = 2;
 static unsigned int opt_skip;
 static unsigned int opt_kmemleak;
+static char opt_faults[64];
 
 struct worker {
 	pthread_t tid;
@@ -111,6 +114,66 @@ static void kmemleak_report(void)
 	}
 	fclose(f);
 	say("kmemleak: %u reports", leaks);
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+#define DEBUGFS		"/sys/kernel/debug"
+
+static int write_str(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t n = fd < 0 ? -1 : write(fd, val, strlen(val));
+
+	if (fd >= 0)
+		close(fd);
+	return n == (ssize_t)strlen(val) ? 0 : -1;
+}
+
+/*
+ * Arm failslab and fail_page_alloc for fail-nth use: sleeping allocations
+ * and order-0 pages may fail too, without stack dumps. The probability
+ * stays 0, so only a task that sets its fail-nth (the KUnit suite does it
+ * around each call it tests) ever sees a failure. Then rerun the suite,
+ * which skipped at boot because nothing was armed; the write returns when
+ * the suite has finished, its KTAP report is on the console.
+ */
+static void rerun_with_faults(const char *suite)
+{
+	static const char *const knobs[][2] = {
+		{ "failslab/ignore-gfp-wait", "N" },
+		{ "failslab/verbose", "0" },
+		{ "fail_page_alloc/ignore-gfp-wait", "N" },
+		{ "fail_page_alloc/min-order", "0" },
+		{ "fail_page_alloc/verbose", "0" },
+	};
+	char path[PATH_MAX];
+	unsigned int i;
+	double t;
+
+	mount("debugfs", DEBUGFS, "debugfs", 0, NULL);
+	for (i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++) {
+		snprintf(path, sizeof(path), DEBUGFS "/%s", knobs[i][0]);
+		if (write_str(path, knobs[i][1])) {
+			say("FAIL faults: cannot set %s (%s)", path,
+			    strerror(errno));
+			return;
+		}
+	}
+	snprintf(path, sizeof(path), DEBUGFS "/kunit/%s/run", suite);
+	say("faults: failslab and fail_page_alloc armed; rerunning %s", suite);
+	t = now();
+	if (write_str(path, "run")) {
+		say("FAIL faults: cannot run %s (%s)", path, strerror(errno));
+		return;
+	}
+	say("faults: rerun of %s done in %.1f s", suite, now() - t);
 }
 
 static void power_off(void)
@@ -303,6 +366,8 @@ static void parse_cmdline(void)
 			opt_skip = 1;
 		else if (!strcmp(tok, "testinit.kmemleak=1"))
 			opt_kmemleak = 1;
+		else if (!strncmp(tok, "testinit.faults=", 16))
+			snprintf(opt_faults, sizeof(opt_faults), "%s", tok + 16);
 	}
 	if (opt_threads < 1 || opt_threads > 16)
 		opt_threads = 4;
@@ -349,14 +414,6 @@ static void report_iommu(void)
 	    strrchr(grp, '/') + 1, type);
 }
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 int main(void)
 {
 	uint64_t bytes = 0, requests = 0, errors = 0, slice;
@@ -369,6 +426,8 @@ int main(void)
 	mount("proc", "/proc", "proc", 0, NULL);
 	mount("sysfs", "/sys", "sysfs", 0, NULL);
 	parse_cmdline();
+	if (opt_faults[0])
+		rerun_with_faults(opt_faults);
 	if (opt_skip) {
 		say("skipped (testinit.skip=1)");
 		power_off();
