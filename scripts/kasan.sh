@@ -6,6 +6,9 @@
 # non-coherent (A) and bounced (C), and the disk workload in C and E. Each
 # guest triggers kmemleak scans before powering off (testinit.kmemleak=1).
 # Fails on any scenario failure, any KASAN report or any kmemleak report.
+# Then two controls, KUnit boots of A that must be caught: with
+# io_pgtable_arm.mem_fault=leak (a table's memory is never freed) kmemleak
+# must report it, with mem_fault=uaf (a freed table is read) KASAN must.
 # Slow (a cold build takes minutes, the boots several times longer than
 # without KASAN): not part of "make test".
 # usage: kasan.sh          env: TIMEOUT (per boot, default 1800), SMP
@@ -27,6 +30,13 @@ log "kasan: Image built in $(($(date +%s) - t)) s"
 
 passed=0
 failed=0
+# count CONSOLE: set kasan and leaks (the caller's) from what CONSOLE shows
+count() {
+	kasan=$(grep -c 'BUG: KASAN:' "$1" || true)
+	leaks=$(sed -n 's/.*TESTINIT: kmemleak: \([0-9]*\) reports.*/\1/p' "$1" |
+		tail -1)
+}
+
 # boot KUNIT SCENARIO TAG     (KUNIT: 1 for a selftest boot, else empty)
 boot() {
 	local kunit=$1 s=$2 tag=$3 run=$OUT/run/ours-$2-$3 con ok=1 kasan leaks
@@ -36,9 +46,7 @@ boot() {
 		APPEND="testinit.kmemleak=1 ${APPEND:-}" \
 		"$TOP/scripts/scenario.sh" ours "$s" || ok=0
 	con=$run/console.log
-	kasan=$(grep -c 'BUG: KASAN:' "$con" || true)
-	leaks=$(sed -n 's/.*TESTINIT: kmemleak: \([0-9]*\) reports.*/\1/p' "$con" |
-		tail -1)
+	count "$con"
 	[ $ok = 1 ] || why="scenario: $(head -1 "$run/verdict")"
 	[ "$kasan" = 0 ] || why="$why; $kasan KASAN reports"
 	if [ -z "$leaks" ]; then
@@ -59,12 +67,72 @@ boot() {
 	fi
 }
 
+# Functions io-pgtable-arm.c defines (the selftest's are named lpae_* too)
+ours_fns=$(sed -n 's/^[a-z][^(]*[ *]\([a-z_][a-z0-9_]*\)(.*/\1/p' \
+	"$TOP/drivers/iommu/io-pgtable-arm.c" | sort -u)
+
+# ours_only: the names on stdin (a symbol per line) defined in our file
+ours_only() {
+	sed 's/[.+].*//' | sort -u | grep -xF "$ours_fns" | tr '\n' ' ' || true
+}
+
+# control FAULT: a KUnit boot of A with io_pgtable_arm.mem_fault=FAULT,
+# which passes when the checker catches the fault in io-pgtable-arm.c:
+# leak, a kmemleak report whose backtrace shows one of its functions and
+# no KASAN report; uaf, a KASAN use-after-free report in one of them.
+control() {
+	local fault=$1 tag=kasan-$1 run=$OUT/run/ours-A-kasan-$1 con kasan leaks
+	local active found why=""
+
+	KUNIT=1 IMAGE=$image RUN_TAG=$tag \
+		APPEND="testinit.kmemleak=1 io_pgtable_arm.mem_fault=$fault" \
+		"$TOP/scripts/scenario.sh" ours A || true
+	con=$run/console.log
+	count "$con"
+	active=$(grep -c 'table memory fault injection active' "$con" || true)
+	[ "$active" != 0 ] || why="no 'table memory fault injection active'"
+	case $fault in
+	leak)
+		found=$(tr -d '\r' <"$con" |
+			sed -n 's/.*TESTINIT: kmemleak|  *\(\[<[0-9a-f]*>\] \)\{0,1\}\([a-z_][a-z0-9_.]*+0x\)/\2/p' |
+			ours_only)
+		[ "${leaks:-0}" -ge 1 ] || why="$why; no kmemleak report (${leaks:-no count})"
+		[ -n "$found" ] || why="$why; no io-pgtable-arm.c function in the kmemleak backtraces"
+		[ "$kasan" = 0 ] || why="$why; $kasan KASAN reports"
+		;;
+	uaf)
+		found=$(tr -d '\r' <"$con" |
+			sed -n 's/.*BUG: KASAN: [a-z-]*use-after-free in \([a-z_][a-z0-9_.]*\).*/\1/p' |
+			ours_only)
+		[ -n "$found" ] || why="$why; no KASAN use-after-free report in an io-pgtable-arm.c function"
+		;;
+	esac
+	{
+		echo "ours/A ($tag): control mem_fault=$fault: KASAN reports $kasan, kmemleak reports ${leaks:-?}, injection messages $active"
+		echo "caught in: ${found:-nothing}"
+		if [ -f "$run/verdict" ]; then
+			sed -n 2p "$run/verdict"
+		else
+			echo "(scenario.sh wrote no verdict)"
+		fi
+	} | tee -a "$OUT/run/kasan-summary.txt" >&2
+	if [ -z "$why" ]; then
+		passed=$((passed + 1))
+		log "kasan: ours/A ($tag): PASS (the fault was caught)"
+	else
+		failed=$((failed + 1))
+		log "kasan: ours/A ($tag): FAIL (${why#; })"
+	fi
+}
+
 mkdir -p "$OUT/run"
 : >"$OUT/run/kasan-summary.txt"
 boot 1 A kasan-kunit
 boot 1 C kasan-kunit
 boot "" C kasan
 boot "" E kasan
+control leak
+control uaf
 log "kasan: $passed passed, $failed failed"
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

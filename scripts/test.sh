@@ -24,7 +24,8 @@ default_variant() { if have_our_pgtable; then echo ours; else echo control; fi; 
 # Boot a scenario with an expected result.
 # usage: scenario EXPECT VARIANT SCEN [TAG [VAR=value...]]
 #   EXPECT: pass; refuse (upstream in C); selftest-fails, edu-fails (the
-#   sync fault injection must make that check fail).
+#   sync fault injection must make that check fail); faults-fails (failed
+#   calls that leak their tables must fail the fault-injection suite).
 scenario() {
 	local expect=$1 v=$2 s=$3 tag=${4:-} rc=0 dir verdict name
 	shift 3
@@ -56,6 +57,13 @@ scenario() {
 			grep -qE 'edu-iommu-test: completed with [0-9]+ PASS [1-9][0-9]* FAIL' \
 				"$dir/console.log" && ok=0
 		record "$name: the edu test catches the unsynced unmap" "$ok" "$verdict" ;;
+	faults-fails)
+		local ok=1 line
+		line=$(grep -m1 '^io-pgtable-arm-faults:' "$dir/kunit-faults.txt" 2>/dev/null || true)
+		grep -q 'table memory fault injection active: unwind' "$dir/console.log" &&
+			echo "$line" | grep -qE 'suite not ok; .* params: [0-9]+ pass, [1-9][0-9]* fail' && ok=0
+		record "$name: the fault-injection suite catches failed calls that leak" \
+			"$ok" "${line:-$verdict}" ;;
 	esac
 }
 
@@ -113,6 +121,7 @@ for v in $variants; do
 	scenario selftest-fails ours C kunit-skip KUNIT=1 APPEND=io_pgtable_arm.sync_fault=skip
 	scenario selftest-fails ours C kunit-misplace KUNIT=1 APPEND=io_pgtable_arm.sync_fault=misplace
 	scenario edu-fails ours E stale APPEND=io_pgtable_arm.sync_fault=stale
+	scenario faults-fails ours A kunit-unwind KUNIT=1 APPEND=io_pgtable_arm.mem_fault=unwind
 done
 
 printf '\n%s\n' "Results:"

@@ -497,10 +497,71 @@ static const struct lpae_mem_ops *lpae_mem_dma_ops(void)
 		sync_fault, sync_fault_nth);
 	return &lpae_mem_dma_faulty;
 }
+
+/*
+ * DEBUG: mishandle the memory of one freed table, to prove that kmemleak
+ * and KASAN catch it, or of every failed call, to prove that the selftest's
+ * fault-injection suite does. Inert unless io_pgtable_arm.mem_fault= names
+ * a fault.
+ */
+static char *mem_fault = "none";
+module_param(mem_fault, charp, 0444);
+MODULE_PARM_DESC(mem_fault,
+		 "DEBUG: none, leak (never free a table), uaf (read a table's handle after freeing it), unwind (a call failing for want of memory leaks the tables it prepared)");
+static unsigned int mem_fault_nth = 1;
+module_param(mem_fault_nth, uint, 0444);
+MODULE_PARM_DESC(mem_fault_nth,
+		 "DEBUG: apply mem_fault to the Nth table free only");
+static atomic_t lpae_frees_seen;
+
+static void lpae_tbl_release(struct arm_lpae_io_pgtable *pt,
+			     struct lpae_tbl *tbl);
+
+/*
+ * The release of unmapped @tbl for lpae_tbl_free(): true if the fault took
+ * it over, leaking it or releasing it and then reading it.
+ */
+static bool lpae_mem_fault_release(struct arm_lpae_io_pgtable *pt,
+				   struct lpae_tbl *tbl)
+{
+	bool leak = !strcmp(mem_fault, "leak");
+
+	if (!leak && strcmp(mem_fault, "uaf"))
+		return false;
+	if (atomic_inc_return(&lpae_frees_seen) != mem_fault_nth)
+		return false;
+	pr_warn("table memory fault injection active: %s, table free %u\n",
+		mem_fault, mem_fault_nth);
+	if (leak)
+		return true;
+	lpae_tbl_release(pt, tbl);
+	pr_warn("read level %u of a freed table\n", READ_ONCE(tbl->lvl));
+	return true;
+}
+
+/* Should a failed call leak the tables it prepared? (mem_fault=unwind) */
+static bool lpae_mem_fault_unwind(void)
+{
+	if (strcmp(mem_fault, "unwind"))
+		return false;
+	pr_warn_once("table memory fault injection active: unwind, failed calls leak their prepared tables\n");
+	return true;
+}
 #else
 static const struct lpae_mem_ops *lpae_mem_dma_ops(void)
 {
 	return &lpae_mem_dma;
+}
+
+static inline bool lpae_mem_fault_release(struct arm_lpae_io_pgtable *pt,
+					  struct lpae_tbl *tbl)
+{
+	return false;
+}
+
+static inline bool lpae_mem_fault_unwind(void)
+{
+	return false;
 }
 #endif
 
@@ -618,7 +679,8 @@ static int lpae_tbl_map(struct arm_lpae_io_pgtable *pt, struct lpae_tbl *tbl)
 static void lpae_tbl_free(struct arm_lpae_io_pgtable *pt, struct lpae_tbl *tbl)
 {
 	pt->mem->unmap(pt, tbl, lpae_tbl_bytes(pt, tbl->lvl));
-	lpae_tbl_release(pt, tbl);
+	if (!lpae_mem_fault_release(pt, tbl))
+		lpae_tbl_release(pt, tbl);
 }
 
 /* --- The walker ---------------------------------------------------------- */
@@ -1016,7 +1078,7 @@ static struct lpae_tbl *lpae_chain_grow(struct arm_lpae_io_pgtable *pt,
 	unsigned int idx = lpae_index(pt, lvl, va);
 
 	if (!tbl) {
-		if (below)
+		if (below && !lpae_mem_fault_unwind())
 			lpae_free_tree(pt, below, va);
 		return NULL;
 	}
