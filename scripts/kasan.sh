@@ -30,6 +30,16 @@ log "kasan: Image built in $(($(date +%s) - t)) s"
 
 passed=0
 failed=0
+# tally NAME WHY [NOTE]: count a boot, passed if WHY is empty
+tally() {
+	if [ -z "$2" ]; then
+		passed=$((passed + 1))
+		log "kasan: $1: PASS${3:+ ($3)}"
+	else
+		failed=$((failed + 1))
+		log "kasan: $1: FAIL (${2#; })"
+	fi
+}
 # count CONSOLE: set kasan and leaks (the caller's) from what CONSOLE shows
 count() {
 	kasan=$(grep -c 'BUG: KASAN:' "$1" || true)
@@ -58,13 +68,7 @@ boot() {
 		echo "ours/$s ($tag): KASAN reports $kasan, kmemleak reports ${leaks:-?}"
 		sed -n 2p "$run/verdict"
 	} | tee -a "$OUT/run/kasan-summary.txt" >&2
-	if [ -z "$why" ]; then
-		passed=$((passed + 1))
-		log "kasan: ours/$s ($tag): PASS"
-	else
-		failed=$((failed + 1))
-		log "kasan: ours/$s ($tag): FAIL (${why#; })"
-	fi
+	tally "ours/$s ($tag)" "$why"
 }
 
 # Functions io-pgtable-arm.c defines (the selftest's are named lpae_* too)
@@ -116,13 +120,7 @@ control() {
 			echo "(scenario.sh wrote no verdict)"
 		fi
 	} | tee -a "$OUT/run/kasan-summary.txt" >&2
-	if [ -z "$why" ]; then
-		passed=$((passed + 1))
-		log "kasan: ours/A ($tag): PASS (the fault was caught)"
-	else
-		failed=$((failed + 1))
-		log "kasan: ours/A ($tag): FAIL (${why#; })"
-	fi
+	tally "ours/A ($tag)" "$why" "the fault was caught"
 }
 
 mkdir -p "$OUT/run"
