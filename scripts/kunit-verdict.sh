@@ -76,39 +76,23 @@ BEGIN {
 }
 {
 	line = strip($0)
-	if (state == 2 && line ~ /^ *KTAP version/) {
-		pending_ts = ts
-		pending_ts_set = have_ts
-	}
-	if (state == 2 && line ~ /^ *# Subtest: /) {
-		name = line
-		sub(/^ *# Subtest: /, "", name)
-		if (name == suite) {
-			# A rerun: judge the last run.
-			state = 0
-			reset()
-		}
-	}
-	if (state == 0) {
-		if (line ~ /^ *# Subtest: / ) {
-			name = line
-			sub(/^ *# Subtest: /, "", name)
-			if (name == suite) {
-				state = 1
-				runs++
-				base = indent_of(line)
-				t_first = have_ts ? (pending_ts_set ? pending_ts : ts) : -1
-			}
-		}
+	if (state != 1) {
 		# The suite KTAP header precedes its Subtest line.
 		if (line ~ /^ *KTAP version/) {
 			pending_ts = ts
 			pending_ts_set = have_ts
 		}
+		name = line
+		if (sub(/^ *# Subtest: /, "", name) && name == suite) {
+			# The first run, or a rerun: the last run is judged.
+			reset()
+			state = 1
+			runs++
+			base = indent_of(line)
+			t_first = have_ts ? (pending_ts_set ? pending_ts : ts) : -1
+		}
 		next
 	}
-	if (state != 1)
-		next
 	ind = indent_of(line)
 	body = line
 	sub(/^ */, "", body)

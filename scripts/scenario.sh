@@ -141,8 +141,9 @@ elif [ -n "$(trouble_lines)" ]; then
 elif [ "${KUNIT:-0}" = 1 ]; then
 	if [ "$krc" != 0 ]; then
 		why="selftest failed (kunit-verdict exit $krc): $kunit"
-	elif [ -n "$(faults_trouble)" ]; then
-		why="fault-injection suite: $(faults_trouble)"
+	else
+		ftrouble=$(faults_trouble)
+		[ -z "$ftrouble" ] || why="fault-injection suite: $ftrouble"
 	fi
 elif grep -q 'TESTINIT: FAIL' "$con"; then
 	why="guest: $(grep -m1 'TESTINIT: FAIL' "$con" | tr -d '\r' | sed 's/.*TESTINIT: FAIL //')"

@@ -44,6 +44,7 @@
 #include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/prandom.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/swiotlb.h>
@@ -1874,7 +1875,7 @@ struct lpae_race_thread {
 	struct completion	done;
 	unsigned int		id;
 	u64			*pa;
-	u64			rng;
+	struct rnd_state	rnd;
 	unsigned int		maps;
 	unsigned int		unmaps;
 	unsigned int		errors;
@@ -2051,12 +2052,6 @@ static void lpae_race_unmap(struct lpae_race_thread *t, unsigned int slot)
 	lpae_race_check(t, slot, "unmap");
 }
 
-static u32 lpae_race_rand(struct lpae_race_thread *t)
-{
-	t->rng = t->rng * 6364136223846793005ULL + 1442695040888963407ULL;
-	return t->rng >> 33;
-}
-
 static int lpae_race_fn(void *data)
 {
 	struct lpae_race_thread *t = data;
@@ -2085,7 +2080,7 @@ static int lpae_race_fn(void *data)
 	/* Random unmaps and remaps of the thread's own pages. */
 	lpae_race_barrier(r);
 	for (i = 0; i < LPAE_RACE_CHURN; i++) {
-		u32 x = lpae_race_rand(t);
+		u32 x = prandom_u32_state(&t->rnd);
 		u64 iova;
 
 		slot = x % r->slots;
@@ -2199,7 +2194,7 @@ static void lpae_test_race(struct kunit *test)
 
 		t->race = r;
 		t->id = i;
-		t->rng = i + 1;
+		prandom_seed_state(&t->rnd, i + 1);
 		init_completion(&t->done);
 		t->pa = kunit_kcalloc(test, r->slots, sizeof(u64), GFP_KERNEL);
 		KUNIT_ASSERT_NOT_NULL(test, t->pa);
@@ -2454,6 +2449,15 @@ static struct lpae_fault_stats lpae_fault_totals;
 static unsigned int lpae_fault_params;
 static bool lpae_fault_ran;
 
+static void lpae_fault_describe(const struct lpae_fault_stats *st, char *buf,
+				size_t len)
+{
+	snprintf(buf, len,
+		 "%u calls, %u with a failure armed: %u allocations failed, %u calls failed cleanly, %u saved by a fallback; %u failed for want of a bounce slot",
+		 st->ops, st->armed, st->injected, st->failed, st->absorbed,
+		 st->dma_failed);
+}
+
 /* A range mapped by the sequence, with the page size it was mapped with */
 struct lpae_fault_chunk {
 	u64	iova;
@@ -2466,7 +2470,7 @@ struct lpae_fault_seq {
 	struct lpae_fault_stats	st;
 	struct lpae_fault_chunk	chunks[LPAE_FAULT_CHUNKS];
 	unsigned int		nr_chunks;
-	u64			rng;
+	struct rnd_state	rnd;
 };
 
 #ifdef CONFIG_FAULT_INJECTION
@@ -2518,13 +2522,27 @@ static const char *lpae_fault_unarmed(void)
 	return NULL;
 }
 
-static u64 lpae_fault_rand(struct lpae_fault_seq *q, u64 below)
+static u32 lpae_fault_rand(struct lpae_fault_seq *q, u32 below)
 {
-	u64 z = (q->rng += 0x9e3779b97f4a7c15ULL);
+	return below ? prandom_u32_state(&q->rnd) % below : 0;
+}
 
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return below ? (z ^ (z >> 31)) % below : 0;
+/*
+ * Disarm after a call made with a failure armed and count it: is the sweep
+ * of this call over? It is unless the failure was injected and the call
+ * failed, which the caller then checks.
+ */
+static bool lpae_fault_done(struct lpae_fault_stats *st, bool succeeded)
+{
+	st->armed++;
+	if (!lpae_fail_hit())
+		return true;
+	st->injected++;
+	if (succeeded)
+		st->absorbed++;
+	else
+		st->failed++;
+	return succeeded;
 }
 
 /* One map_pages() or unmap_pages() call: bytes done, or an error */
@@ -2599,15 +2617,8 @@ static long lpae_fault_call(struct lpae_fault_seq *q, bool unmap, u64 iova,
 		lpae_snapshot(ctx, &before);
 		lpae_fail_nth(n);
 		ret = lpae_fault_call1(ctx, unmap, iova, pgsize, pgcount);
-		q->st.armed++;
-		if (!lpae_fail_hit())
+		if (lpae_fault_done(&q->st, ret > 0))
 			return ret;
-		q->st.injected++;
-		if (ret > 0) {
-			q->st.absorbed++;
-			return ret;
-		}
-		q->st.failed++;
 		lpae_fault_expect_clean(ctx, unmap, ret, &before, "allocation",
 					n);
 	}
@@ -2738,15 +2749,8 @@ static void lpae_fault_alloc_ops(struct lpae_fault_seq *q)
 	for (n = 1; n <= LPAE_FAULT_MAX_NTH; n++) {
 		lpae_fail_nth(n);
 		ctx->ops = lpae_alloc_ops(ctx);
-		q->st.armed++;
-		if (!lpae_fail_hit())
+		if (lpae_fault_done(&q->st, ctx->ops))
 			break;
-		q->st.injected++;
-		if (ctx->ops) {
-			q->st.absorbed++;
-			break;
-		}
-		q->st.failed++;
 		if (ctx->nr_allocs != ctx->nr_frees)
 			lpae_fail(ctx, "with allocation %u failing: %u tables leaked",
 				  n, ctx->nr_allocs - ctx->nr_frees);
@@ -2766,6 +2770,7 @@ static void lpae_test_fault_sequence(struct kunit *test)
 	const char *unarmed = lpae_fault_unarmed();
 	struct lpae_fault_seq *q;
 	unsigned int step;
+	char buf[192];
 
 	if (unarmed)
 		kunit_skip(test,
@@ -2776,7 +2781,8 @@ static void lpae_test_fault_sequence(struct kunit *test)
 	q = kunit_kzalloc(test, sizeof(*q), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, q);
 	q->ctx = lpae_setup_dev(test, true);
-	q->rng = 1 + ((const struct lpae_param *)test->param_value - lpae_params);
+	prandom_seed_state(&q->rnd, 1 + ((const struct lpae_param *)
+					 test->param_value - lpae_params));
 	lpae_fault_alloc_ops(q);
 
 	for (step = 0; step < LPAE_FAULT_STEPS; step++) {
@@ -2794,10 +2800,8 @@ static void lpae_test_fault_sequence(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, q->ctx->nr_leaves, 0U);
 	lpae_finish(q->ctx);
 
-	kunit_info(test,
-		   "%u calls, %u with a failure armed: %u allocations failed, %u calls failed cleanly, %u saved by a fallback; %u failed for want of a bounce slot",
-		   q->st.ops, q->st.armed, q->st.injected, q->st.failed,
-		   q->st.absorbed, q->st.dma_failed);
+	lpae_fault_describe(&q->st, buf, sizeof(buf));
+	kunit_info(test, "%s", buf);
 	lpae_fault_totals.ops += q->st.ops;
 	lpae_fault_totals.armed += q->st.armed;
 	lpae_fault_totals.injected += q->st.injected;
@@ -2828,13 +2832,13 @@ static int lpae_fault_suite_init(struct kunit_suite *suite)
 static void lpae_fault_suite_exit(struct kunit_suite *suite)
 {
 	const struct lpae_fault_stats *t = &lpae_fault_totals;
+	char buf[192];
 
 	lpae_fault_ran = true;
 	if (!lpae_fault_params)
 		return;
-	pr_info("%s: %u parameters, %u calls, %u with a failure armed: %u allocations failed, %u calls failed cleanly, %u saved by a fallback; %u failed for want of a bounce slot\n",
-		suite->name, lpae_fault_params, t->ops, t->armed, t->injected,
-		t->failed, t->absorbed, t->dma_failed);
+	lpae_fault_describe(t, buf, sizeof(buf));
+	pr_info("%s: %u parameters, %s\n", suite->name, lpae_fault_params, buf);
 }
 
 static struct kunit_case lpae_test_cases[] = {

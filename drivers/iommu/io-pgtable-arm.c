@@ -539,7 +539,7 @@ static bool lpae_mem_fault_release(struct arm_lpae_io_pgtable *pt,
 	return true;
 }
 
-/* Should a failed call leak the tables it prepared? (mem_fault=unwind) */
+/* Should a failed call leak the chain it built? (mem_fault=unwind) */
 static bool lpae_mem_fault_unwind(void)
 {
 	if (strcmp(mem_fault, "unwind"))
@@ -760,7 +760,8 @@ static struct lpae_tbl *lpae_kid(struct lpae_tbl *tbl, unsigned int idx)
 
 /*
  * Claim @parent's slot @idx for the fully built, published @child. Only the
- * winner goes on to write the descriptor; a loser frees its own table.
+ * winner goes on to write the descriptor; a loser frees its own table (see
+ * lpae_chain_claim()).
  */
 static bool lpae_claim(struct lpae_tbl *parent, unsigned int idx,
 		       struct lpae_tbl *child)
@@ -1067,6 +1068,22 @@ static __always_inline void lpae_write_leaves(struct arm_lpae_io_pgtable *pt,
 }
 
 /*
+ * A call failed while building a private chain: free @below (the chain built
+ * so far, mapped) and @tbl (its unmapped top, if any).
+ */
+static void lpae_chain_discard(struct arm_lpae_io_pgtable *pt,
+			       struct lpae_tbl *tbl, struct lpae_tbl *below,
+			       u64 va)
+{
+	if (lpae_mem_fault_unwind())
+		return;
+	if (below)
+		lpae_free_tree(pt, below, va);
+	if (tbl)
+		lpae_tbl_release(pt, tbl);
+}
+
+/*
  * Allocate the private table at @lvl on the path of @va and hang @below (the
  * chain built so far, mapped) from it. Frees the chain on failure.
  */
@@ -1078,8 +1095,7 @@ static struct lpae_tbl *lpae_chain_grow(struct arm_lpae_io_pgtable *pt,
 	unsigned int idx = lpae_index(pt, lvl, va);
 
 	if (!tbl) {
-		if (below && !lpae_mem_fault_unwind())
-			lpae_free_tree(pt, below, va);
+		lpae_chain_discard(pt, NULL, below, va);
 		return NULL;
 	}
 	if (below) {
@@ -1100,11 +1116,24 @@ static int lpae_chain_map(struct arm_lpae_io_pgtable *pt, struct lpae_tbl *tbl,
 
 	if (!lpae_tbl_map(pt, tbl))
 		return 0;
-	below = tbl->kids ? tbl->kids[lpae_index(pt, tbl->lvl, va)] : NULL;
-	if (below)
-		lpae_free_tree(pt, below, va);
-	lpae_tbl_release(pt, tbl);
+	below = lpae_kid(tbl, lpae_index(pt, tbl->lvl, va));
+	lpae_chain_discard(pt, tbl, below, va);
 	return -ENOMEM;
+}
+
+/*
+ * Claim @v's entry for @top, the chain built and mapped for @va, as @state.
+ * A loser frees its chain; the walk then revisits the entry.
+ */
+static bool lpae_chain_claim(struct arm_lpae_io_pgtable *pt,
+			     const struct lpae_visit *v, struct lpae_tbl *top,
+			     enum lpae_link_state state, u64 va)
+{
+	top->state = state;
+	if (lpae_claim(v->tbl, v->idx, top))
+		return true;
+	lpae_free_tree(pt, top, va);
+	return false;
 }
 
 /**
@@ -1259,11 +1288,8 @@ static int lpae_map_grow(struct arm_lpae_io_pgtable *pt,
 			return -ENOMEM;
 	}
 
-	top->state = LPAE_LINKING;
-	if (!lpae_claim(v->tbl, v->idx, top)) {
-		lpae_free_tree(pt, top, s->va);
+	if (!lpae_chain_claim(pt, v, top, LPAE_LINKING, s->va))
 		return LPAE_WALK_AGAIN;
-	}
 	lpae_link_publish(pt, v->tbl, v->idx, top);
 	return LPAE_WALK_STOP;
 }
@@ -1384,11 +1410,8 @@ static int lpae_unmap_split(struct arm_lpae_io_pgtable *pt,
 			return LPAE_WALK_STOP;
 	}
 
-	top->state = LPAE_SPLITTING;
-	if (!lpae_claim(v->tbl, v->idx, top)) {
-		lpae_free_tree(pt, top, s->va);
+	if (!lpae_chain_claim(pt, v, top, LPAE_SPLITTING, s->va))
 		return LPAE_WALK_AGAIN;
-	}
 	lpae_break(pt, v->tbl, v->idx, 1, s->va & ~blk_mask, NULL, true);
 	lpae_link_publish(pt, v->tbl, v->idx, top);
 	req->unmapped = s->nr * s->size;

@@ -70,18 +70,18 @@ static void say(const char *fmt, ...)
 		return;
 }
 
-#define KMEMLEAK	"/sys/kernel/debug/kmemleak"
+#define DEBUGFS		"/sys/kernel/debug"
+#define KMEMLEAK	DEBUGFS "/kmemleak"
 
-static int kmemleak_scan(void)
+/* Write @val to the file @path: 0, or -1 */
+static int write_str(const char *path, const char *val)
 {
-	int fd = open(KMEMLEAK, O_WRONLY);
-	int ret = 0;
+	int fd = open(path, O_WRONLY);
+	ssize_t n = fd < 0 ? -1 : write(fd, val, strlen(val));
 
-	if (fd < 0 || write(fd, "scan", 4) != 4)
-		ret = -1;
 	if (fd >= 0)
 		close(fd);
-	return ret;
+	return n == (ssize_t)strlen(val) ? 0 : -1;
 }
 
 /*
@@ -97,7 +97,7 @@ static void kmemleak_report(void)
 
 	mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);
 	sleep(6);
-	if (kmemleak_scan() || kmemleak_scan()) {
+	if (write_str(KMEMLEAK, "scan") || write_str(KMEMLEAK, "scan")) {
 		say("kmemleak: unavailable (%s)", strerror(errno));
 		return;
 	}
@@ -122,18 +122,6 @@ static double now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-#define DEBUGFS		"/sys/kernel/debug"
-
-static int write_str(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t n = fd < 0 ? -1 : write(fd, val, strlen(val));
-
-	if (fd >= 0)
-		close(fd);
-	return n == (ssize_t)strlen(val) ? 0 : -1;
 }
 
 /*
