@@ -23,6 +23,13 @@
  * Updates are prepared, then committed: every table a call needs is built
  * and checked privately, then linked with a single descriptor write, so a
  * failed call leaves the tables exactly as they were.
+ *
+ * Concurrent callers never wait for each other. Above the last level the
+ * descriptor is the one point where writers meet: a block is written, and a
+ * table linked, only by a compare-and-exchange on it. The companion slot
+ * only decides which of several tables built for one entry gets linked; a
+ * claimed table carries the descriptor it replaces, so whoever finds it
+ * unlinked can finish the link itself.
  */
 
 #define pr_fmt(fmt)	"arm-lpae io-pgtable: " fmt
@@ -70,7 +77,8 @@ typedef u64 arm_lpae_iopte;
 #define LPAE_PTE_OA		GENMASK_ULL(47, 12)
 #define LPAE_PTE_OA_HI		GENMASK_ULL(15, 12)	/* OA[51:48], 64K only */
 #define LPAE_PTE_DBM		BIT_ULL(51)
-#define LPAE_PTE_XN		GENMASK_ULL(54, 53)
+#define LPAE_PTE_XN		GENMASK_ULL(54, 53)	/* stage 1: UXN, PXN */
+#define LPAE_PTE_S2_XN		BIT_ULL(54)	/* stage 2: XN[1], never EL0/EL1 */
 #define LPAE_PTE_NSTABLE	BIT_ULL(63)
 
 /* What a split copies from a block to its pages: not the Contiguous hint */
@@ -116,12 +124,12 @@ static const u8 lpae_mali_memattrs[LPAE_MAIR_SLOTS] = {
 /*
  * Publication state of a table in its parent's companion slot. A table is
  * claimed in the companion before its descriptor is written; whoever finds
- * it not yet LIVE must not report work beneath it as done until it is.
+ * it not yet LIVE must not report work beneath it as done until it is, and
+ * so links it itself (lpae_link_complete()): nobody waits for the owner.
  */
 enum lpae_link_state {
 	LPAE_LIVE,	/* descriptor written and visible to the walker */
-	LPAE_LINKING,	/* over an empty entry: anyone may publish it */
-	LPAE_SPLITTING,	/* over a block: its owner does break-before-make */
+	LPAE_LINKING,	/* claimed: anyone may swap it in for @old */
 };
 
 /**
@@ -130,6 +138,8 @@ enum lpae_link_state {
  * @kids:  companion array, the child table of each entry; NULL at the last
  *         level, where entries can only be leaves
  * @dma:   address of @ptes as the walker sees it
+ * @old:   while LINKING, the descriptor the table replaces: 0, or the
+ *         block it splits (which the IOMMU may mark dirty meanwhile)
  * @lvl:   level of the table
  * @state: an enum lpae_link_state, for the slot this table was claimed in
  */
@@ -137,6 +147,7 @@ struct lpae_tbl {
 	arm_lpae_iopte		*ptes;
 	struct lpae_tbl		**kids;
 	dma_addr_t		dma;
+	arm_lpae_iopte		old;
 	u32			lvl;
 	u32			state;
 };
@@ -342,8 +353,9 @@ static arm_lpae_iopte lpae_prot_to_attrs(const struct arm_lpae_io_pgtable *pt,
 	else
 		pte |= FIELD_PREP(LPAE_PTE_SH, ARM_LPAE_TCR_SH_OS);
 
+	/* Stage 2 XN[0] is FEAT_XNX's "EL1 only": 0b11 would allow EL1 */
 	if (prot & IOMMU_NOEXEC)
-		pte |= LPAE_PTE_XN;
+		pte |= lpae_is_s2(pt) ? LPAE_PTE_S2_XN : LPAE_PTE_XN;
 	if (pt->iop.cfg.quirks & IO_PGTABLE_QUIRK_ARM_NS)
 		pte |= LPAE_PTE_NS;
 	if (!mali)
@@ -760,7 +772,7 @@ static struct lpae_tbl *lpae_kid(struct lpae_tbl *tbl, unsigned int idx)
 
 /*
  * Claim @parent's slot @idx for the fully built, published @child. Only the
- * winner goes on to write the descriptor; a loser frees its own table (see
+ * winner's table can be linked there; a loser frees its own table (see
  * lpae_chain_claim()).
  */
 static bool lpae_claim(struct lpae_tbl *parent, unsigned int idx,
@@ -773,36 +785,116 @@ static bool lpae_claim(struct lpae_tbl *parent, unsigned int idx,
 	return true;
 }
 
-/* Point @parent's entry @idx at claimed @child and tell the walker */
-static void lpae_link_publish(struct arm_lpae_io_pgtable *pt,
-			      struct lpae_tbl *parent, unsigned int idx,
-			      struct lpae_tbl *child)
+/* Give up a claim whose descriptor changed under it (lpae_link_complete()) */
+static void lpae_unclaim(struct lpae_tbl *parent, unsigned int idx)
 {
-	dma_wmb();	/* @child's entries before the descriptor */
-	WRITE_ONCE(parent->ptes[idx], lpae_table_pte(pt, child));
-	lpae_publish(pt, parent, idx, 1);
-	/* Release: anyone who sees LIVE knows the descriptor is published */
-	smp_store_release(&child->state, LPAE_LIVE);
+	smp_store_release(&parent->kids[idx], NULL);
 }
 
 /*
- * A table someone else claimed must be visible to the walker before we report
- * work beneath it: publish it ourselves if it replaces nothing, else wait for
- * its owner's break-before-make.
+ * Can a table claimed over @old still replace descriptor @cur? A block may
+ * have been marked dirty by the IOMMU, or cleaned by read_and_clear_dirty,
+ * since it was copied; anything else means another caller got there first.
  */
-static void lpae_settle(struct arm_lpae_io_pgtable *pt, struct lpae_tbl *parent,
-			unsigned int idx, struct lpae_tbl *child)
+static bool lpae_may_replace(arm_lpae_iopte cur, arm_lpae_iopte old)
 {
-	/* Acquire: pairs with the release in lpae_link_publish() */
-	switch (smp_load_acquire(&child->state)) {
-	case LPAE_LIVE:
-		break;
-	case LPAE_LINKING:
-		lpae_link_publish(pt, parent, idx, child);
-		break;
-	default:
-		smp_cond_load_acquire(&child->state, VAL == LPAE_LIVE);
+	if (!lpae_pte_valid(old))
+		return !lpae_pte_valid(cur);
+	return lpae_pte_valid(cur) && !((cur ^ old) & ~LPAE_PTE_AP_RDONLY);
+}
+
+static bool lpae_pte_dirty(arm_lpae_iopte pte)
+{
+	return (pte & (LPAE_PTE_AP_RDONLY | LPAE_PTE_DBM)) == LPAE_PTE_DBM;
+}
+
+static void lpae_mark_dirty(struct arm_lpae_io_pgtable *pt,
+			    struct lpae_tbl *tbl, u64 va);
+
+/*
+ * lpae_link_complete() - swap claimed @child in for the descriptor it
+ * replaces at @parent's @idx, and make that visible to the walker. Whoever
+ * finds the claim unfinished calls this: the owner or anyone walking by.
+ * @va is an address the entry translates.
+ *
+ * A split is hitless: the block stays valid until one compare-and-exchange
+ * turns it into the table, whose leaves translate exactly as the block did
+ * but for the range being unmapped, so DMA to the rest of the block never
+ * faults. Without break-before-make the SMMU may briefly hold the block and
+ * a page of the table for one address; an SMMU without BBML2 is allowed a
+ * TLB conflict abort there. 6.12 promised its callers the split, so it is
+ * kept, and the window is closed at once by invalidating the block, but
+ * this is why later kernels stopped splitting blocks on unmap.
+ *
+ * Return: true once the table is live, false if the descriptor changed to
+ * something else (the owner then gives its claim up).
+ */
+static bool lpae_link_complete(struct arm_lpae_io_pgtable *pt,
+			       struct lpae_tbl *parent, unsigned int idx,
+			       struct lpae_tbl *child, u64 va)
+{
+	arm_lpae_iopte *ptep = &parent->ptes[idx];
+	arm_lpae_iopte new = lpae_table_pte(pt, child);
+	arm_lpae_iopte cur = READ_ONCE(*ptep);
+
+	while (cur != new) {
+		if (!lpae_may_replace(cur, child->old))
+			return false;
+		/* Dirty since the copy: so are the leaves that replace it */
+		if (lpae_pte_valid(cur) && lpae_pte_dirty(cur) &&
+		    !lpae_pte_dirty(child->old))
+			lpae_mark_dirty(pt, child, va);
+		dma_wmb();	/* @child's entries before the descriptor */
+		if (try_cmpxchg64_relaxed(ptep, &cur, new))
+			break;
 	}
+	lpae_publish(pt, parent, idx, 1);
+	/* A split block may still be in the TLB: gone before anyone unmaps */
+	if (lpae_pte_valid(child->old))
+		io_pgtable_tlb_flush_all(&pt->iop);
+	/* Release: anyone who sees LIVE knows the descriptor is published */
+	smp_store_release(&child->state, LPAE_LIVE);
+	return true;
+}
+
+/*
+ * A table someone claimed must be visible to the walker before we report
+ * work beneath it: link it ourselves if its owner has not yet. False if the
+ * claim lost to another descriptor write, whose result then counts.
+ */
+static bool lpae_settle(struct arm_lpae_io_pgtable *pt, struct lpae_tbl *parent,
+			unsigned int idx, struct lpae_tbl *child, u64 va)
+{
+	/* Acquire: pairs with the release in lpae_link_complete() */
+	if (smp_load_acquire(&child->state) == LPAE_LIVE)
+		return true;
+	return lpae_link_complete(pt, parent, idx, child, va);
+}
+
+/* Type bits that suit the level: a leaf where a leaf may be, or a table */
+static bool lpae_leaf_ok(const struct arm_lpae_io_pgtable *pt,
+			 arm_lpae_iopte pte, int lvl)
+{
+	unsigned int shift = lpae_shift(pt, lvl);
+
+	if ((pte & LPAE_PTE_TYPE) != lpae_leaf_type(pt, lvl))
+		return false;
+	return lvl == LPAE_LAST_LVL ||
+	       (shift < BITS_PER_LONG && pt->pgsize_lvl[shift] == lvl);
+}
+
+/*
+ * A valid descriptor that is not a leaf of its level and has no child table
+ * is corrupt (a TABLE-type entry with no companion, say): never follow,
+ * split or report it. Said once, as it is no caller's fault.
+ */
+static bool lpae_corrupt(const struct arm_lpae_io_pgtable *pt,
+			 arm_lpae_iopte pte, int lvl)
+{
+	if (!lpae_pte_valid(pte) || lpae_leaf_ok(pt, pte, lvl))
+		return false;
+	pr_err_once("corrupt descriptor %#llx at level %d ignored\n", pte, lvl);
+	return true;
 }
 
 static int lpae_call(struct lpae_walk *w, struct lpae_visit *v,
@@ -829,11 +921,16 @@ static int lpae_walk_entry(struct lpae_walk *w, struct lpae_tbl *tbl,
 		/* Descriptor first: a table is claimed before it is written */
 		smp_rmb();
 		v.child = lpae_kid(tbl, idx);
-		if (v.child && (w->flags & LPAE_WALK_SETTLE))
-			lpae_settle(w->pt, tbl, idx, v.child);
+		if (v.child && (w->flags & LPAE_WALK_SETTLE) &&
+		    !lpae_settle(w->pt, tbl, idx, v.child, w->va)) {
+			v.child = NULL;	/* lost: the descriptor counts */
+			v.pte = READ_ONCE(tbl->ptes[idx]);
+		}
 
 		if (!v.child) {
-			ret = lpae_call(w, &v, LPAE_VISIT_LEAF);
+			ret = !(w->flags & LPAE_VISIT_LEAF) ? 0 :
+			      lpae_corrupt(w->pt, v.pte, v.lvl) ? -EFAULT :
+			      lpae_call(w, &v, LPAE_VISIT_LEAF);
 			continue;
 		}
 		ret = lpae_call(w, &v, LPAE_VISIT_TABLE_PRE);
@@ -894,7 +991,7 @@ lpae_fast_tbl(struct arm_lpae_io_pgtable *pt, u64 va, int lvl)
 	for (l = pt->start_lvl; l < lvl; l++) {
 		struct lpae_tbl *child = lpae_kid_of(tbl, lpae_index(pt, l, va));
 
-		/* Acquire: pairs with the release in lpae_link_publish() */
+		/* Acquire: pairs with the release in lpae_link_complete() */
 		if (!child || smp_load_acquire(&child->state) != LPAE_LIVE)
 			return NULL;
 		tbl = child;
@@ -965,43 +1062,31 @@ static unsigned long lpae_iova(const struct arm_lpae_io_pgtable *pt, u64 va)
 }
 
 /*
- * Second half of lpae_break() where entries may point to tables: invalidate
- * the walks through each child table (or the block being @split) and free
- * the child, or queue the leaf.
+ * The child table of @tbl's entry @idx, once it is live, for an update of
+ * the range: NULL for a leaf, an empty entry or a claim that lost.
  */
-static void lpae_break_entries(struct arm_lpae_io_pgtable *pt,
-			       struct lpae_tbl *tbl, unsigned int idx,
-			       unsigned int nr, u64 va,
-			       struct iommu_iotlb_gather *gather, bool split)
+static struct lpae_tbl *lpae_live_kid(struct arm_lpae_io_pgtable *pt,
+				      struct lpae_tbl *tbl, unsigned int idx,
+				      u64 va)
 {
-	u64 size = lpae_block_size(pt, tbl->lvl);
-	unsigned long iova = lpae_iova(pt, va);
-	bool queue = gather && !iommu_iotlb_gather_queued(gather);
-	unsigned int i;
+	struct lpae_tbl *child = lpae_kid(tbl, idx);
 
-	for (i = 0; i < nr; i++, va += size, iova += size) {
-		struct lpae_tbl *child = split ? NULL : lpae_kid(tbl, idx + i);
-
-		if (child || split)
-			io_pgtable_tlb_flush_walk(&pt->iop, iova, size,
-						  lpae_granule(pt));
-		else if (queue)
-			io_pgtable_tlb_add_page(&pt->iop, gather, iova, size);
-		if (child) {
-			WRITE_ONCE(tbl->kids[idx + i], NULL);
-			lpae_free_tree(pt, child, va);
-		}
-	}
+	if (child && !lpae_settle(pt, tbl, idx, child, va))
+		return NULL;
+	return child;
 }
 
 /*
  * Clear the present entries (leaves or tables) from @idx, up to @max or the
- * first empty one, in one pass; return how many.
+ * first empty one, in one pass; return how many, and in @tables whether any
+ * pointed to a table.
  */
-static unsigned int lpae_clear_present(struct lpae_tbl *tbl, unsigned int idx,
-				       unsigned int max)
+static unsigned int lpae_clear_present(struct arm_lpae_io_pgtable *pt,
+				       struct lpae_tbl *tbl, unsigned int idx,
+				       unsigned int max, u64 va, bool *tables)
 {
 	arm_lpae_iopte *ptep = &tbl->ptes[idx];
+	u64 size = lpae_block_size(pt, tbl->lvl);
 	unsigned int nr = 0;
 
 	if (!tbl->kids) {
@@ -1009,41 +1094,77 @@ static unsigned int lpae_clear_present(struct lpae_tbl *tbl, unsigned int idx,
 			WRITE_ONCE(ptep[nr], 0);
 		return nr;
 	}
-	for (; nr < max && (lpae_kid_of(tbl, idx + nr) ||
-			    lpae_pte_valid(READ_ONCE(ptep[nr]))); nr++)
+	for (; nr < max; nr++, va += size) {
+		bool table = lpae_live_kid(pt, tbl, idx + nr, va);
+
+		if (!table && !lpae_pte_valid(READ_ONCE(ptep[nr])))
+			break;
+		*tables |= table;
 		WRITE_ONCE(ptep[nr], 0);
+	}
 	return nr;
+}
+
+/* Queue the invalidation of @nr leaves of @tbl's level from @va */
+static void lpae_queue_leaves(struct arm_lpae_io_pgtable *pt,
+			      struct lpae_tbl *tbl, unsigned int nr, u64 va,
+			      struct iommu_iotlb_gather *gather)
+{
+	u64 size = lpae_block_size(pt, tbl->lvl);
+	unsigned long iova = lpae_iova(pt, va);
+
+	/* A flush queue invalidates everything before the IOVAs are reused */
+	if (!gather || iommu_iotlb_gather_queued(gather))
+		return;
+	for (; nr; nr--, iova += size)
+		io_pgtable_tlb_add_page(&pt->iop, gather, iova, size);
+}
+
+/* Free the child tables of @nr cleared entries, invalidated already */
+static void lpae_free_kids(struct arm_lpae_io_pgtable *pt, struct lpae_tbl *tbl,
+			   unsigned int idx, unsigned int nr, u64 va)
+{
+	u64 size = lpae_block_size(pt, tbl->lvl);
+	unsigned int i;
+
+	for (i = 0; i < nr; i++, va += size) {
+		struct lpae_tbl *child = lpae_kid(tbl, idx + i);
+
+		/* Not a claim that lost: its owner frees that one */
+		if (!child || READ_ONCE(child->state) != LPAE_LIVE)
+			continue;
+		WRITE_ONCE(tbl->kids[idx + i], NULL);
+		lpae_free_tree(pt, child, va);
+	}
 }
 
 /*
  * lpae_break() - the one place live entries are removed (break-before-make):
  * clear the present entries from @idx, at most @max, make that visible to
  * the walker, then invalidate what the IOMMU may have cached through each
- * one, and only then free the tables they pointed to. A block being @split
- * is invalidated with its walk, as its replacement follows at once; unmapped
- * leaves are queued.
+ * one, and only then free the tables they pointed to. Unmapped leaves are
+ * queued in @gather. A table takes its leaves and walks with it: the only
+ * callback documented to cover both, synchronously, is tlb_flush_all (one
+ * command, where tlb_flush_walk would cost size/granule of them), and it
+ * covers the rest of the run too.
  *
  * Return: the number of entries removed.
  */
 static unsigned int lpae_break(struct arm_lpae_io_pgtable *pt,
 			       struct lpae_tbl *tbl, unsigned int idx,
 			       unsigned int max, u64 va,
-			       struct iommu_iotlb_gather *gather, bool split)
+			       struct iommu_iotlb_gather *gather)
 {
-	u64 size = lpae_block_size(pt, tbl->lvl);
-	unsigned int i, nr = lpae_clear_present(tbl, idx, max);
-	unsigned long iova;
+	bool tables = false;
+	unsigned int nr = lpae_clear_present(pt, tbl, idx, max, va, &tables);
 
 	lpae_publish(pt, tbl, idx, nr);
-
-	if (split || tbl->kids) {
-		lpae_break_entries(pt, tbl, idx, nr, va, gather, split);
+	if (!tables) {
+		lpae_queue_leaves(pt, tbl, nr, va, gather);
 		return nr;
 	}
-	/* A last-level table: only leaves, to queue */
-	if (gather && !iommu_iotlb_gather_queued(gather))
-		for (i = 0, iova = lpae_iova(pt, va); i < nr; i++, iova += size)
-			io_pgtable_tlb_add_page(&pt->iop, gather, iova, size);
+	io_pgtable_tlb_flush_all(&pt->iop);
+	lpae_free_kids(pt, tbl, idx, nr, va);
 	return nr;
 }
 
@@ -1122,16 +1243,23 @@ static int lpae_chain_map(struct arm_lpae_io_pgtable *pt, struct lpae_tbl *tbl,
 }
 
 /*
- * Claim @v's entry for @top, the chain built and mapped for @va, as @state.
- * A loser frees its chain; the walk then revisits the entry.
+ * Link @top, the chain built and mapped for @va, in place of @v's
+ * descriptor as it was read. If another table was claimed there first, or
+ * the descriptor changed, free the chain: the walk then revisits the entry
+ * and goes with what it finds.
  */
-static bool lpae_chain_claim(struct arm_lpae_io_pgtable *pt,
-			     const struct lpae_visit *v, struct lpae_tbl *top,
-			     enum lpae_link_state state, u64 va)
+static bool lpae_chain_link(struct arm_lpae_io_pgtable *pt,
+			    const struct lpae_visit *v, struct lpae_tbl *top,
+			    u64 va)
 {
-	top->state = state;
-	if (lpae_claim(v->tbl, v->idx, top))
+	top->old = v->pte;
+	top->state = LPAE_LINKING;
+	if (!lpae_claim(v->tbl, v->idx, top))
+		goto discard;
+	if (lpae_link_complete(pt, v->tbl, v->idx, top, va))
 		return true;
+	lpae_unclaim(v->tbl, v->idx);
+discard:
 	lpae_free_tree(pt, top, va);
 	return false;
 }
@@ -1214,7 +1342,7 @@ static __always_inline int lpae_check_vacant(struct arm_lpae_io_pgtable *pt,
 		return lpae_pte_valid(any) ? -EEXIST : 0;
 	}
 	for (i = 0; i < nr; i++, va += size) {
-		struct lpae_tbl *child = lpae_kid_of(tbl, idx + i);
+		struct lpae_tbl *child = lpae_live_kid(pt, tbl, idx + i, va);
 
 		if (child ? !lpae_tree_is_empty(pt, child, va) :
 			    lpae_pte_valid(READ_ONCE(tbl->ptes[idx + i])))
@@ -1240,8 +1368,43 @@ static void lpae_drop_tables(struct arm_lpae_io_pgtable *pt,
 		for (first = i; i < nr && lpae_kid(tbl, idx + i); i++)
 			;
 		lpae_break(pt, tbl, idx + first, i - first, va + first * size,
-			   NULL, false);
+			   NULL);
 	}
+}
+
+/*
+ * Above the last level, blocks go only where the descriptor is still empty,
+ * each with one compare-and-exchange: a table linked there meanwhile wins,
+ * and the blocks written so far are taken back.
+ */
+static int lpae_install_blocks(struct arm_lpae_io_pgtable *pt,
+			       struct lpae_tbl *tbl, unsigned int idx,
+			       unsigned int nr, u64 pa, arm_lpae_iopte attrs)
+{
+	u64 size = lpae_block_size(pt, tbl->lvl);
+	arm_lpae_iopte *ptep = &tbl->ptes[idx];
+	arm_lpae_iopte pte = attrs | lpae_leaf_type(pt, tbl->lvl);
+	unsigned int i;
+
+	for (i = 0; i < nr; i++, pa += size) {
+		arm_lpae_iopte cur = READ_ONCE(ptep[i]);
+
+		if (lpae_pte_valid(cur) ||
+		    !try_cmpxchg64_relaxed(&ptep[i], &cur,
+					   pte | lpae_pa_to_oa(pa)))
+			goto undo;
+	}
+	return 0;
+
+undo:
+	nr = i;
+	while (i--)
+		WRITE_ONCE(ptep[i], 0);
+	/* Never reported mapped, but a walker may have cached them */
+	lpae_publish(pt, tbl, idx, nr);
+	if (nr)
+		io_pgtable_tlb_flush_all(&pt->iop);
+	return -EEXIST;
 }
 
 /* Map visitor, at the target level in an existing table */
@@ -1258,7 +1421,11 @@ static __always_inline int lpae_map_run(struct arm_lpae_io_pgtable *pt,
 	if (has_tables)
 		lpae_drop_tables(pt, tbl, idx, s->nr, s->va);
 
-	lpae_write_leaves(pt, tbl, idx, s->nr, req->pa, req->attrs);
+	if (!tbl->kids)
+		lpae_write_leaves(pt, tbl, idx, s->nr, req->pa, req->attrs);
+	else if (lpae_misuse(lpae_install_blocks(pt, tbl, idx, s->nr, req->pa,
+						 req->attrs)))
+		return -EEXIST;
 	lpae_publish(pt, tbl, idx, s->nr);
 	return LPAE_WALK_STOP;
 }
@@ -1288,9 +1455,8 @@ static int lpae_map_grow(struct arm_lpae_io_pgtable *pt,
 			return -ENOMEM;
 	}
 
-	if (!lpae_chain_claim(pt, v, top, LPAE_LINKING, s->va))
+	if (!lpae_chain_link(pt, v, top, s->va))
 		return LPAE_WALK_AGAIN;
-	lpae_link_publish(pt, v->tbl, v->idx, top);
 	return LPAE_WALK_STOP;
 }
 
@@ -1380,7 +1546,8 @@ struct lpae_unmap_req {
 
 /*
  * Unmap visitor, at a block above the target level: build its replacement,
- * every page of it but the range being unmapped, then swap it in.
+ * every page of it but the range being unmapped, with the block's
+ * attributes and dirty state, then swap it in (lpae_link_complete()).
  */
 static int lpae_unmap_split(struct arm_lpae_io_pgtable *pt,
 			    struct lpae_unmap_req *req,
@@ -1410,10 +1577,8 @@ static int lpae_unmap_split(struct arm_lpae_io_pgtable *pt,
 			return LPAE_WALK_STOP;
 	}
 
-	if (!lpae_chain_claim(pt, v, top, LPAE_SPLITTING, s->va))
+	if (!lpae_chain_link(pt, v, top, s->va))
 		return LPAE_WALK_AGAIN;
-	lpae_break(pt, v->tbl, v->idx, 1, s->va & ~blk_mask, NULL, true);
-	lpae_link_publish(pt, v->tbl, v->idx, top);
 	req->unmapped = s->nr * s->size;
 	return LPAE_WALK_STOP;
 }
@@ -1424,7 +1589,7 @@ static int lpae_unmap_run(struct arm_lpae_io_pgtable *pt,
 			  unsigned int idx)
 {
 	unsigned int nr = lpae_break(pt, tbl, idx, req->span.nr, req->span.va,
-				     req->gather, false);
+				     req->gather);
 
 	req->unmapped = nr * req->span.size;
 	return LPAE_WALK_STOP;
@@ -1518,11 +1683,12 @@ static phys_addr_t arm_lpae_iova_to_phys(struct io_pgtable_ops *ops,
 		/* Descriptor first: a table is claimed before it is written */
 		smp_rmb();
 		child = lpae_kid(tbl, idx);
-		if (!child)
+		/* Acquire: an unfinished link leaves the descriptor in force */
+		if (!child || smp_load_acquire(&child->state) != LPAE_LIVE)
 			break;
 		tbl = child;
 	}
-	if (!lpae_pte_valid(pte))
+	if (!lpae_pte_valid(pte) || lpae_corrupt(pt, pte, tbl->lvl))
 		return 0;
 	return lpae_oa_to_pa(pt, pte) |
 	       (va & (lpae_block_size(pt, tbl->lvl) - 1));
@@ -1563,20 +1729,54 @@ static void lpae_make_clean(arm_lpae_iopte *ptep, arm_lpae_iopte old)
 	try_cmpxchg64_relaxed(ptep, &old, old | LPAE_PTE_AP_RDONLY);
 }
 
+static int lpae_dirty_mark_visit(struct lpae_walk *w,
+				 const struct lpae_visit *v)
+{
+	arm_lpae_iopte old = v->pte;
+
+	/* Leaves only ever go clean to dirty here: racing helpers agree */
+	if (lpae_pte_valid(old) && (old & LPAE_PTE_DBM) && !lpae_pte_dirty(old))
+		try_cmpxchg64_relaxed(&v->tbl->ptes[v->idx], &old,
+				      old & ~LPAE_PTE_AP_RDONLY);
+	return 0;
+}
+
+/*
+ * Mark every leaf of @tbl's (not yet linked) subtree dirty, for a block that
+ * the IOMMU marked dirty while @tbl was built to replace it. Only with HD,
+ * which needs a coherent walker: nothing to sync.
+ */
+static void lpae_mark_dirty(struct arm_lpae_io_pgtable *pt,
+			    struct lpae_tbl *tbl, u64 va)
+{
+	struct lpae_walk w = {
+		.cb = lpae_dirty_mark_visit, .flags = LPAE_VISIT_LEAF,
+	};
+
+	lpae_walk_below(pt, tbl, va, &w);
+}
+
+/*
+ * Report the part of a dirty leaf inside the range; clean the leaf only if
+ * it lies wholly inside, as a read must never clean what it does not report
+ * (iommufd's bitmap drops what lies outside its range). A leaf partly
+ * covered stays dirty, to be reported again.
+ */
 static int lpae_dirty_visit(struct lpae_walk *w, const struct lpae_visit *v)
 {
 	struct lpae_dirty_req *req = w->arg;
 	u64 size = lpae_block_size(w->pt, v->lvl);
-	u64 start = max(v->va & ~(size - 1), req->start);
-	u64 end = min((v->va | (size - 1)) + 1, req->end);
+	u64 leaf = v->va & ~(size - 1);
+	u64 start = max(leaf, req->start);
+	u64 end = min(leaf + size, req->end);
 
-	if (!lpae_pte_valid(v->pte) ||
-	    (v->pte & (LPAE_PTE_AP_RDONLY | LPAE_PTE_DBM)) != LPAE_PTE_DBM)
+	if (!lpae_pte_valid(v->pte) || !lpae_pte_dirty(v->pte))
 		return 0;
 
 	iommu_dirty_bitmap_record(req->dirty, lpae_iova(w->pt, start),
 				  end - start);
-	if (req->flags & IOMMU_DIRTY_NO_CLEAR)
+	if ((req->flags & IOMMU_DIRTY_NO_CLEAR) || start != leaf ||
+	    end != leaf + size)
 		return 0;
 
 	lpae_make_clean(&v->tbl->ptes[v->idx], v->pte);
@@ -1803,6 +2003,16 @@ static struct io_pgtable *lpae_alloc_s1(struct io_pgtable_cfg *cfg,
 			    IO_PGTABLE_QUIRK_ARM_OUTER_WBWA |
 			    IO_PGTABLE_QUIRK_ARM_HD))
 		return NULL;
+	/*
+	 * A walker that sets dirty bits writes to the tables: the streaming
+	 * mappings of a non-coherent one are for the device to read only
+	 * (under SWIOTLB its writes would land in a bounce copy that the next
+	 * sync overwrites).
+	 */
+	if ((cfg->quirks & IO_PGTABLE_QUIRK_ARM_HD) && !cfg->coherent_walk) {
+		pr_err("dirty tracking (IO_PGTABLE_QUIRK_ARM_HD) needs a coherent walker\n");
+		return NULL;
+	}
 
 	pt = lpae_pgtable_new(cfg, cookie, fmt);
 	if (!pt)
@@ -1830,6 +2040,42 @@ static struct io_pgtable *lpae_alloc_s1(struct io_pgtable_cfg *cfg,
 	return &pt->iop;
 }
 
+/*
+ * May stage 2 start at pt->start_lvl? Without FEAT_LPA2, VTCR.SL0 offers
+ * level 0 only to the 4K granule and, like level 1 at 64K, only with a PA
+ * size of 44 bits or more; level 1 at 16K needs 42 bits.
+ */
+static bool lpae_s2_start_ok(const struct arm_lpae_io_pgtable *pt,
+			     unsigned int oas)
+{
+	size_t granule = lpae_granule(pt);
+
+	if (pt->start_lvl == 0)
+		return granule == SZ_4K && oas >= 44;
+	if (pt->start_lvl == 1 && granule != SZ_4K)
+		return oas >= (granule == SZ_16K ? 42 : 44);
+	return true;
+}
+
+/*
+ * Concatenate up to 16 tables at the next level where the start level is
+ * not allowed (mandatory: R_DXBSH, R_SRKBC), and, as 6.12 does, where a
+ * small level 0 allows it (one walk step less).
+ */
+static int lpae_s2_concat(struct arm_lpae_io_pgtable *pt, unsigned int oas)
+{
+	bool optional = pt->start_lvl == 0;
+
+	while (optional || !lpae_s2_start_ok(pt, oas)) {
+		if ((1U << pt->pgd_bits) > LPAE_S2_MAX_CONCAT)
+			return lpae_s2_start_ok(pt, oas) ? 0 : -EINVAL;
+		pt->pgd_bits += pt->bpl;
+		pt->start_lvl++;
+		optional = false;
+	}
+	return 0;
+}
+
 static struct io_pgtable *lpae_alloc_s2(struct io_pgtable_cfg *cfg,
 					void *cookie, enum io_pgtable_fmt fmt)
 {
@@ -1848,15 +2094,9 @@ static struct io_pgtable *lpae_alloc_s2(struct io_pgtable_cfg *cfg,
 		return NULL;
 
 	ps = lpae_ps_field(cfg->oas);
-	if (ps < 0) {
+	if (ps < 0 || lpae_s2_concat(pt, cfg->oas)) {
 		kfree(pt);
 		return NULL;
-	}
-
-	/* Concatenate a small level 0 into level-1 tables: one walk step less */
-	if (pt->start_lvl == 0 && (1U << pt->pgd_bits) <= LPAE_S2_MAX_CONCAT) {
-		pt->pgd_bits += pt->bpl;
-		pt->start_lvl = 1;
 	}
 
 	walk = lpae_walk_attrs(cfg->coherent_walk, false);

@@ -475,14 +475,18 @@ static void op_dirty(struct run_env *e)
 		if (!flags) {
 			u64 a = iova, last = iova + size - 1;
 
+			/*
+			 * Only leaves wholly inside are cleaned: a read never
+			 * cleans what it did not report.
+			 */
 			walker_walk(&c->w, VIEW_DEV, a, &r0);
 			walker_walk(&c->w, VIEW_DEV, last, &r1);
-			if (!r0.fault)
-				a = r0.base;
-			if (!r1.fault)
-				last = r1.base + r1.size - 1;
-			shadow_set_dirty(s, a, last - a + 1, false);
-			/* holes split nothing: re-mark extents that are not leaves */
+			if (!r0.fault && r0.base < a)
+				a = r0.base + r0.size;
+			if (!r1.fault && r1.base + r1.size - 1 > last)
+				last = r1.base - 1;
+			if (a < last + 1)
+				shadow_set_dirty(s, a, last - a + 1, false);
 		}
 		full_check(e, CAT_DIRTY, what);
 	}
