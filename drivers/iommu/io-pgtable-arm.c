@@ -1683,8 +1683,9 @@ static phys_addr_t arm_lpae_iova_to_phys(struct io_pgtable_ops *ops,
 		/* Descriptor first: a table is claimed before it is written */
 		smp_rmb();
 		child = lpae_kid(tbl, idx);
-		/* Acquire: an unfinished link leaves the descriptor in force */
-		if (!child || smp_load_acquire(&child->state) != LPAE_LIVE)
+		/* Until a claimed table is linked, the descriptor is in force */
+		if (!child || (READ_ONCE(child->state) != LPAE_LIVE &&
+			       pte != lpae_table_pte(pt, child)))
 			break;
 		tbl = child;
 	}

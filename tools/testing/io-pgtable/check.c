@@ -403,6 +403,24 @@ void shim_dirty_record(struct iommu_dirty_bitmap *dirty, unsigned long iova,
 	}
 }
 
+/* Is all of [first, last] in the ranges recorded since dirty_reset()? */
+bool dirty_covered(u64 first, u64 last)
+{
+	u64 a = first;
+	int i;
+
+	for (;;) {
+		for (i = 0; i < dirty_rec.n; i++)
+			if (dirty_rec.r[i].first <= a && a <= dirty_rec.r[i].last)
+				break;
+		if (i == dirty_rec.n)
+			return false;
+		if (dirty_rec.r[i].last >= last)
+			return true;
+		a = dirty_rec.r[i].last + 1;
+	}
+}
+
 /* Recorded dirty ranges within [first, last] == dirty, mapped, writable. */
 int dirty_compare(struct runctx *c, u64 first, u64 last, char *err, size_t errlen)
 {

@@ -72,7 +72,23 @@ struct model_stats {
 	unsigned long allocs, frees, kmallocs, maps, unmaps, syncs;
 	unsigned long flush_walk, flush_all, add_page, warns;
 	unsigned long links, unlinks;
+	/* commands an SMMUv3 without range invalidation would issue */
+	unsigned long cmds;
 };
+
+/* One TLB callback, as the model logs it (hw.c checks the gather contract) */
+enum inv_kind {
+	INV_ALL,
+	INV_WALK,
+	INV_PAGE,
+};
+
+struct tlb_inv {
+	enum inv_kind kind;
+	u64 iova, size, granule;
+};
+
+#define MAX_INVS	1024
 
 struct model {
 	enum dma_mode mode;
@@ -96,6 +112,16 @@ struct model {
 	bool no_reach;
 	/* called by model_fail() instead of the longjmp, if set; no return */
 	void (*fail_hook)(void);
+	/*
+	 * Called at every table allocation and TLB callback while set: the
+	 * point where a test lets the hardware or another caller step in.
+	 */
+	void (*hook)(void *arg);
+	void *hook_arg;
+	/* TLB callbacks since the log was last cleared */
+	struct tlb_inv inv[MAX_INVS];
+	int ninv;
+	bool inv_overflow;
 
 	/* walker geometry, once the ops exist */
 	bool live;
@@ -276,6 +302,15 @@ struct corrupt_summary {
 };
 
 int corrupt_run(bool verbose, struct corrupt_summary *sum, char *first, size_t len);
+
+/* hw.c: where the tables meet the hardware and overlapping callers */
+struct hw_summary {
+	int cases, failed;
+	unsigned long split_cmds_2m, split_cmds_1g;
+};
+
+int hw_run(bool verbose, struct hw_summary *sum, char *first, size_t len);
+bool dirty_covered(u64 first, u64 last);
 
 /* threads.c */
 struct thread_summary {

@@ -821,6 +821,7 @@ int main(int argc, char **argv)
 	char first[700], msg[300];
 	struct result res[NR_MODES], fi[NR_MODES], ctl[NR_CONTROLS];
 	int opt, m, c, passed = 0, failed = 0;
+	struct hw_summary hs;
 	struct timespec t0, t1;
 
 	while ((opt = getopt_long(argc, argv, "", lo, NULL)) != -1) {
@@ -1023,6 +1024,17 @@ int main(int argc, char **argv)
 	} else {
 		passed++;
 		printf("CORRUPT: pass\n");
+	}
+
+	hw_run(O.verbose, &hs, first, sizeof(first));
+	printf("\nhardware boundary: %d cases (dirty state, overlapping callers, TLB contract, splits, stage 2), %d failed\n",
+	       hs.cases, hs.failed);
+	if (hs.failed) {
+		failed++;
+		printf("  first failure: %s\nHARDWARE: FAIL\n", first);
+	} else {
+		passed++;
+		printf("HARDWARE: pass\n");
 	}
 
 threads:

@@ -270,11 +270,27 @@ static bool inject_alloc(void)
 	return false;
 }
 
+static void run_hook(void)
+{
+	if (M.hook)
+		M.hook(M.hook_arg);
+}
+
+static void log_inv(enum inv_kind kind, u64 iova, u64 size, u64 granule)
+{
+	if (M.ninv == MAX_INVS) {
+		M.inv_overflow = true;
+		return;
+	}
+	M.inv[M.ninv++] = (struct tlb_inv){ kind, iova, size, granule };
+}
+
 static void *page_alloc(int order, bool custom)
 {
 	unsigned long n = 1UL << order, start, i, j;
 	struct alloc_rec *rec;
 
+	run_hook();
 	if (inject_alloc())
 		return NULL;
 	if (order < 0 || n > ARENA_PAGES)
@@ -1058,6 +1074,9 @@ static void __tlb_flush_all(void *cookie)
 		if (!rec->reachable)
 			rec->flush_pending = false;
 	M.st.flush_all++;
+	M.st.cmds++;
+	log_inv(INV_ALL, 0, 0, 0);
+	run_hook();
 }
 
 static void tlb_flush_all(void *cookie)
@@ -1084,6 +1103,9 @@ static void __tlb_flush_walk(unsigned long iova, size_t size, size_t granule,
 			rec->flush_pending = false;
 	}
 	M.st.flush_walk++;
+	M.st.cmds += granule ? size / granule : 1;
+	log_inv(INV_WALK, iova, size, granule);
+	run_hook();
 }
 
 static void tlb_flush_walk(unsigned long iova, size_t size, size_t granule,
@@ -1098,6 +1120,9 @@ static void __tlb_add_page(struct iommu_iotlb_gather *gather, unsigned long iova
 			   size_t granule, void *cookie)
 {
 	M.st.add_page++;
+	M.st.cmds++;
+	log_inv(INV_PAGE, iova, granule, granule);
+	run_hook();
 }
 
 static void tlb_add_page(struct iommu_iotlb_gather *gather, unsigned long iova,
@@ -1188,6 +1213,9 @@ void model_reset(enum dma_mode mode, enum control ctl, int ctl_n)
 	M.injected = false;
 	M.live = false;
 	M.seq = 0;
+	M.hook = NULL;
+	M.ninv = 0;
+	M.inv_overflow = false;
 	memset(&M.st, 0, sizeof(M.st));
 }
 
