@@ -500,6 +500,55 @@ static void case_no_wait(void *arg)
 	}
 }
 
+struct hitless {
+	struct runctx *c;
+	int points, faults;
+	u64 bad;
+};
+
+static void hook_dma_in_flight(void *arg)
+{
+	struct hitless *h = arg;
+	static const u64 kept[] = { 0, SZ_16K, SZ_1M, SZ_2M - SZ_4K };
+	int i;
+
+	h->points++;
+	for (i = 0; i < ARRAY_SIZE(kept); i++)
+		if (hw_dev_oa(h->c, SZ_1G + kept[i]) != 0x40000000 + kept[i])
+			h->bad = SZ_1G + kept[i];
+	h->faults += !!h->bad;
+}
+
+/*
+ * A split is hitless: at every allocation and TLB callback during it, the
+ * device still translates every page of the block it keeps.
+ */
+static void case_hitless_split(void *arg)
+{
+	enum dma_mode mode = (enum dma_mode)(long)arg;
+	struct runctx c = { 0 };
+	struct hitless h = { .c = &c };
+	u64 block;
+
+	for (block = SZ_2M; block <= SZ_1G; block *= 512) {
+		ctx_open(&c, &hw_s1, mode);
+		hw_map(&c, SZ_1G, 0x40000000, block, 1, PROT_RW, 0);
+		M.hook = hook_dma_in_flight;
+		M.hook_arg = &h;
+		if (hw_unmap(&c, SZ_1G + SZ_8K, SZ_4K, 1, NULL) != SZ_4K)
+			model_fail(CAT_XLATE, "split failed");
+		M.hook = NULL;
+		hook_dma_in_flight(&h);
+		if (h.faults)
+			model_fail(CAT_XLATE, "%#llx block: DMA to %#llx faulted at %d of the %d points of the split",
+				   (unsigned long long)block, (unsigned long long)h.bad,
+				   h.faults, h.points);
+		hw_expect_oa(&c, SZ_1G + SZ_8K, ~0ULL, "unmapped page");
+		hw_unmap(&c, SZ_1G, block == SZ_2M ? SZ_2M : SZ_1G, 1, NULL);
+		ctx_close(&c);
+	}
+}
+
 /* Stage-2 execute-never is XN[1] alone: 0b11 would allow EL1 (FEAT_XNX) */
 static void case_s2_xn(void *arg)
 {
@@ -659,6 +708,9 @@ int hw_run(bool verbose, struct hw_summary *sum, char *first, size_t len)
 		snprintf(name, sizeof(name), "no waiting: nested split (%s)",
 			 mode_names[modes[i]]);
 		hw_one(name, case_no_wait, m, verbose, sum, first, len);
+		snprintf(name, sizeof(name), "split is hitless: DMA in flight (%s)",
+			 mode_names[modes[i]]);
+		hw_one(name, case_hitless_split, m, verbose, sum, first, len);
 		snprintf(name, sizeof(name), "corrupt descriptor types (%s)",
 			 mode_names[modes[i]]);
 		hw_one(name, case_corrupt_type, m, verbose, sum, first, len);
