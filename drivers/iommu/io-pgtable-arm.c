@@ -788,7 +788,7 @@ static bool lpae_claim(struct lpae_tbl *parent, unsigned int idx,
 /* Give up a claim whose descriptor changed under it (lpae_link_complete()) */
 static void lpae_unclaim(struct lpae_tbl *parent, unsigned int idx)
 {
-	smp_store_release(&parent->kids[idx], NULL);
+	WRITE_ONCE(parent->kids[idx], NULL);
 }
 
 /*

@@ -24,6 +24,7 @@
 static const struct tcfg hw_s1 = {
 	"hw-s1-4k-48", ARM_64_LPAE_S1, SZ_4K | SZ_2M | SZ_1G, 48, 48, 0
 };
+
 static const struct tcfg hw_hd = {
 	"hw-s1-4k-40-hd", ARM_64_LPAE_S1, SZ_4K | SZ_2M | SZ_1G, 40, 48,
 	IO_PGTABLE_QUIRK_ARM_HD
@@ -211,7 +212,7 @@ static void case_overlap_block_table(void *arg)
 	if (M.hook)
 		model_fail(CAT_XLATE, "the page map allocated nothing");
 	if (!page_ret == !o.block_ret)
-		model_fail(CAT_XLATE, "page map returned %d, block map %d: exactly one must win",
+		model_fail(CAT_XLATE, "page map %d, block map %d: one must win",
 			   page_ret, o.block_ret);
 	if (!o.block_ret) {
 		if (page_ret != -EEXIST)
@@ -258,16 +259,16 @@ static void case_corrupt_type(void *arg)
 	model_scribble(VIEW_CPU, l2.table, l2.idx, l3.table | 3);
 	tables = model_live_tables();
 	if (c.ops->iova_to_phys(c.ops, e + SZ_8K))
-		model_fail(CAT_XLATE, "iova_to_phys() followed a TABLE-type entry with no table");
+		model_fail(CAT_XLATE, "iova_to_phys() followed a TABLE entry with no table");
 	if (hw_unmap(&c, e + SZ_8K, SZ_4K, 1, NULL))
-		model_fail(CAT_XLATE, "unmap under a corrupt TABLE-type entry unmapped something");
+		model_fail(CAT_XLATE, "unmap under a corrupt TABLE entry unmapped");
 	ret = c.ops->map_pages(c.ops, e + SZ_16K, 0x30000000, SZ_4K, 1, PROT_RW,
 			       GFP_KERNEL, &mapped);
 	model_op_end();
 	if (!ret || mapped)
 		model_fail(CAT_XLATE, "map under a corrupt TABLE-type entry succeeded");
 	if (model_live_tables() != tables)
-		model_fail(CAT_XLATE, "a corrupt TABLE-type entry was split into a table of leaves");
+		model_fail(CAT_XLATE, "corrupt TABLE-type entry split into leaves");
 	if (model_read_desc(VIEW_CPU, l2.table, 512 * 8, l2.idx, &desc, &why) ||
 	    desc != (l3.table | 3))
 		model_fail(CAT_XLATE, "the corrupt entry was rewritten: %#llx",
@@ -277,7 +278,7 @@ static void case_corrupt_type(void *arg)
 	walker_walk(&c.w, VIEW_DEV, b + SZ_4K, &l3);
 	model_scribble(VIEW_CPU, l3.table, l3.idx, (l3.desc & ~3ULL) | 1);
 	if (c.ops->iova_to_phys(c.ops, b + SZ_4K))
-		model_fail(CAT_XLATE, "iova_to_phys() took a block-type level-3 descriptor for a page");
+		model_fail(CAT_XLATE, "level-3 block-type descriptor read as a page");
 	model_scribble(VIEW_CPU, l3.table, l3.idx, l3.desc);
 	hw_unmap(&c, b, SZ_4K, 2, NULL);
 	ctx_close(&c);
@@ -351,7 +352,7 @@ static void check_gather(struct runctx *c, const struct leafset *before,
 		const struct wres *l = &before->l[i];
 
 		if (!leaf_kept(after, l) && !leaf_invalidated(l))
-			model_fail(CAT_FREE, "%s: leaf [%#llx, +%#llx) removed without a TLB invalidation of its size (%d callbacks)",
+			model_fail(CAT_FREE, "%s: leaf %#llx+%#llx not invalidated (%d calls)",
 				   what, (unsigned long long)l->base,
 				   (unsigned long long)l->size, M.ninv);
 	}
@@ -437,7 +438,7 @@ static void case_split_cmds(void *arg)
 	       c2m, c1g);
 	fflush(stdout);
 	if (c2m > 3 || c1g > 3)
-		model_fail(CAT_FREE, "a split of one page cost %lu (2M) and %lu (1G) commands, want at most 3",
+		model_fail(CAT_FREE, "one-page split: %lu (2M), %lu (1G) commands, want <= 3",
 			   c2m, c1g);
 }
 
@@ -540,7 +541,7 @@ static void case_hitless_split(void *arg)
 		M.hook = NULL;
 		hook_dma_in_flight(&h);
 		if (h.faults)
-			model_fail(CAT_XLATE, "%#llx block: DMA to %#llx faulted at %d of the %d points of the split",
+			model_fail(CAT_XLATE, "%#llx block: %#llx faulted at %d of %d points",
 				   (unsigned long long)block, (unsigned long long)h.bad,
 				   h.faults, h.points);
 		hw_expect_oa(&c, SZ_1G + SZ_8K, ~0ULL, "unmapped page");
@@ -644,7 +645,7 @@ static void case_concat(void *arg)
 	if (k->start == 1 && k->tables == 1)
 		entries = 1ULL << (k->ias - walker_level_shift(&c.w, 1));
 	if (c.w.start_level != k->start || c.w.root_entries != entries)
-		model_fail(CAT_ALLOC, "start level %d with %llu entries, want level %d with %llu",
+		model_fail(CAT_ALLOC, "start level %d, %llu entries; want %d, %llu",
 			   c.w.start_level, (unsigned long long)c.w.root_entries,
 			   k->start, (unsigned long long)entries);
 	/* the reference walker agrees, at both ends of the input range */

@@ -1027,7 +1027,7 @@ int main(int argc, char **argv)
 	}
 
 	hw_run(O.verbose, &hs, first, sizeof(first));
-	printf("\nhardware boundary: %d cases (dirty state, overlapping callers, TLB contract, splits, stage 2), %d failed\n",
+	printf("\nhardware boundary: %d cases (dirty, overlaps, TLB, splits, stage 2), %d failed\n",
 	       hs.cases, hs.failed);
 	if (hs.failed) {
 		failed++;
