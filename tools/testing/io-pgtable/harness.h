@@ -316,6 +316,7 @@ bool dirty_covered(u64 first, u64 last);
 struct thread_summary {
 	int runs, failed, threads;
 	unsigned long ops, install_rounds, install_lost, split_rounds, split_lost;
+	unsigned long overlap_rounds, overlap_block_won;
 };
 
 int threads_run(const char *only_cfg, int only_mode, int nthreads, int ops,

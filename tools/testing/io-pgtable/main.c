@@ -1048,9 +1048,10 @@ threads:
 		threads_run(O.only_cfg, O.only_mode, O.threads, O.thread_ops,
 			    O.rounds, O.verbose, &ts, first, sizeof(first));
 		fprintf(stdout,
-			"\nthreads%s: %d runs x %d threads, %lu operations; %lu install rounds (%lu with a lost claim), %lu split rounds (%lu with a lost claim); %d runs failed\n",
+			"\nthreads%s: %d runs x %d threads, %lu operations; %lu install rounds (%lu with a lost claim), %lu split rounds (%lu with a lost claim), %lu block/page overlap rounds (block won %lu); %d runs failed\n",
 			build, ts.runs, ts.threads, ts.ops, ts.install_rounds,
-			ts.install_lost, ts.split_rounds, ts.split_lost, ts.failed);
+			ts.install_lost, ts.split_rounds, ts.split_lost,
+			ts.overlap_rounds, ts.overlap_block_won, ts.failed);
 		if (ts.failed) {
 			failed++;
 			printf("  first failure: %s\nTHREADS: FAIL\n", first);

@@ -8,7 +8,9 @@
  *
  *  - install: every thread maps its own page under the same table that does
  *    not exist yet (every other round the table above it is missing too);
- *  - split: every thread unmaps its own page inside the same block.
+ *  - split: every thread unmaps its own page inside the same block;
+ *  - overlap: thread 0 maps a block where the others each map a page:
+ *    exactly one side wins, the other gets -EEXIST.
  *
  * The model takes one lock around each hook the code calls and checks, as
  * single-threaded, that a table is visible before it is linked and is not
@@ -37,7 +39,7 @@ struct tshared {
 	u64 g, B, B2, W;	/* granule, block, next block, window */
 	u64 fine, coarse;	/* regions, B-aligned */
 	int ncoarse;
-	u64 install_base, install_far, split_base;
+	u64 install_base, install_far, split_base, overlap_base;
 	bool far_ok;
 	int bar_count, bar_gen;
 	u64 area;		/* this round's area */
@@ -253,6 +255,63 @@ static void collect_unmaps(struct tshared *s, const char *what, int r)
 	}
 }
 
+/* Thread 0, after an overlap round: one side won, the tables show it */
+static void overlap_check(struct tshared *s, int r)
+{
+	struct runctx *c = &s->c;
+	bool block = !thr[0].ret;
+	int k;
+
+	for (k = 0; k < s->n; k++) {
+		int want = (k == 0) == block ? 0 : -EEXIST;
+
+		if (thr[k].ret != want)
+			model_fail(CAT_XLATE,
+				   "overlap round %d: thread %d returned %d, want %d (block %s)",
+				   r, k, thr[k].ret, want, block ? "won" : "lost");
+		if (!thr[k].ret)
+			shadow_add(&c->sh, thr[k].page, k ? s->g : s->B,
+				   t_pa(&thr[k], s->area), IOMMU_READ | IOMMU_WRITE,
+				   true);
+	}
+	s->sum->overlap_rounds++;
+	s->sum->overlap_block_won += block;
+	round_check(s, "overlap round");
+}
+
+static void t_overlap_round(struct tthread *t, int r)
+{
+	struct tshared *s = t->s;
+	struct runctx *c = &s->c;
+	u64 size = t->id ? s->g : s->B;
+
+	t->page = s->area + t->id * 7 * s->g;
+	t->bytes = 0;
+	t->ret = c->ops->map_pages(c->ops, t->page, t_pa(t, s->area), size, 1,
+				   IOMMU_READ | IOMMU_WRITE, GFP_KERNEL,
+				   &t->bytes);
+	t->ops++;
+	bar_wait(s);
+	if (!t->id)
+		overlap_check(s, r);
+	bar_wait(s);
+	t->bytes = t->ret ? size :
+		   c->ops->unmap_pages(c->ops, t->page, size, 1, NULL);
+	t->ops++;
+	bar_wait(s);
+	if (!t->id) {
+		int k;
+
+		for (k = 0; k < s->n; k++)
+			if (thr[k].bytes != (k ? s->g : s->B))
+				model_fail(CAT_XLATE, "overlap round %d: unmap by thread %d: %#zx",
+					   r, k, thr[k].bytes);
+		shadow_remove(&c->sh, s->area, s->B);
+		round_check(s, "overlap round, unmapped");
+	}
+	bar_wait(s);
+}
+
 static void t_rounds(struct tthread *t)
 {
 	struct tshared *s = t->s;
@@ -319,8 +378,10 @@ static void t_rounds(struct tthread *t)
 			s->sum->split_lost += round_lost(s);
 			collect_unmaps(s, "split", r);
 			round_check(s, "split round");
+			s->area = s->overlap_base + r * s->B;
 		}
 		bar_wait(s);
+		t_overlap_round(t, r);
 	}
 }
 
@@ -360,7 +421,7 @@ static void threads_case(void *arg)
 	s.B2 = s.B << c->w.bpl;
 	s.ncoarse = 2 * s.n;
 	/* the window: fine, coarse, install and split regions, in one B2 */
-	need = (4 + s.ncoarse + 2 * s.rounds) * s.B;
+	need = (4 + s.ncoarse + 3 * s.rounds) * s.B;
 	span = s.B2;
 	while (span < need)
 		span <<= c->w.bpl;
@@ -369,6 +430,7 @@ static void threads_case(void *arg)
 	s.coarse = s.fine + 4 * s.B;
 	s.install_base = s.coarse + s.ncoarse * s.B;
 	s.split_base = s.install_base + s.rounds * s.B;
+	s.overlap_base = s.split_base + s.rounds * s.B;
 	/* fresh B2 regions, for rounds that also race on the table above */
 	s.install_far = s.W + span;
 	s.far_ok = s.install_far + s.rounds * s.B2 - 1 <= c->in_last &&
@@ -455,6 +517,8 @@ int threads_run(const char *only_cfg, int only_mode, int nthreads, int ops,
 			sum->install_lost += sh->install_lost;
 			sum->split_rounds += sh->split_rounds;
 			sum->split_lost += sh->split_lost;
+			sum->overlap_rounds += sh->overlap_rounds;
+			sum->overlap_block_won += sh->overlap_block_won;
 		}
 	}
 	munmap(sh, sizeof(*sh));
