@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Configure a variant's object tree: allnoconfig + our fragment(s), then
 # check that every line of the fragments really holds in .config (a missing
-# dependency silently drops an option; we fail loudly instead).
+# dependency silently drops an option; we fail loudly instead). A later
+# fragment's line for an option replaces an earlier one's.
 # usage: config.sh VARIANT [FRAGMENT...]
 # Fragments: config/qemu-smmuv3.config, config/tests.config (test drivers,
 # both variants), then config/VARIANT.config if any.
@@ -30,6 +31,16 @@ kmake "$v" -s allnoconfig
 	{ cat "$obj/merge.log"; die "merge_config failed"; }
 kmake "$v" -s olddefconfig
 
+# The line each option gets from the last fragment that sets it: a later
+# fragment overrides an earlier one, as in merge_config.sh.
+wanted() {
+	cat "${frags[@]}" | awk '
+		/^CONFIG_[A-Za-z0-9_]+=/ { o = $0; sub(/=.*/, "", o) }
+		/^# CONFIG_[A-Za-z0-9_]+ is not set$/ { o = $2 }
+		o != "" { if (!(o in want)) order[n++] = o; want[o] = $0; o = "" }
+		END { for (i = 0; i < n; i++) print want[order[i]] }'
+}
+
 bad=0
 while read -r line; do
 	case $line in
@@ -46,7 +57,7 @@ while read -r line; do
 			bad=1
 		} ;;
 	esac
-done < <(cat "${frags[@]}")
+done < <(wanted)
 [ $bad = 0 ] || { rm -f "$stamp"; die "$v: config check failed"; }
 echo "$want" >"$stamp"
 log "$v: config ok ($(grep -c '=y' "$obj/.config") options =y)"

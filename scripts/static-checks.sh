@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Static checks on the files we own and the diffs we apply, each one a
-# pass/fail line: checkpatch --strict, sparse (C=2), W=1, kernel-doc.
+# pass/fail line: checkpatch --strict, sparse (C=2), W=1, kernel-doc, and
+# the KUnit suite built as a module.
 # The ours tree must be configured (scripts/build.sh ours does it).
 # usage: static-checks.sh   -> prints "ok NAME" / "FAILED NAME" lines,
 #                               exit status = number of failed checks
@@ -59,4 +60,23 @@ if [ -n "$objs" ]; then
 		grep -F "$(printf '%s\n' $c_files)" >"$res/sparse-w1.findings" && rc=1
 	result "sparse (C=1) and W=1 on $(echo $objs)" "$rc" "$res/sparse-w1.findings"
 fi
+
+# The KUnit suite as a module, with SWIOTLB_DYNAMIC (where swiotlb's
+# inlines call unexported functions): vmlinux and modules in their own
+# objdir; modpost must resolve every symbol the .ko uses.
+kobj=$OUT/obj/kunit-mod
+ko=drivers/iommu/io-pgtable-arm-selftests.ko
+klog=$res/kunit-module.log
+t=$(date +%s)
+rc=0
+KOBJ=$kobj "$TOP/scripts/config.sh" ours "$TOP/config/kunit-module.config" \
+	>"$klog" 2>&1 || rc=$?
+if [ "$rc" = 0 ]; then
+	rm -f "$kobj/$ko"
+	KOBJ=$kobj kmake ours -s vmlinux modules >>"$klog" 2>&1 || rc=$?
+fi
+grep -q 'modpost: .*undefined!' "$klog" && rc=1
+[ -f "$kobj/$ko" ] || { echo "no $ko in $kobj" >>"$klog"; rc=1; }
+log "static: vmlinux and modules with the suite =m: $(($(date +%s) - t)) s"
+result "KUnit suite builds as a module (SWIOTLB_DYNAMIC=y)" "$rc" "$klog"
 exit "$fails"

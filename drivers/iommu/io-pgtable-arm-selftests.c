@@ -45,6 +45,7 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/prandom.h>
+#include <linux/rculist.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/swiotlb.h>
@@ -323,6 +324,52 @@ static u64 lpae_top(struct lpae_ctx *ctx)
 static unsigned int lpae_lvl_shift(struct lpae_ctx *ctx, int lvl)
 {
 	return ctx->gshift + (3 - lvl) * ctx->bpl;
+}
+
+/*
+ * swiotlb internals, read here only. swiotlb exports nothing that tells
+ * whether an address is a bounce buffer: swiotlb_find_pool() is an inline
+ * that, with CONFIG_SWIOTLB_DYNAMIC, calls __swiotlb_find_pool(), which is
+ * not exported, so a suite using it cannot be a module. The pools are
+ * described in <linux/swiotlb.h> and <linux/device.h>, though: look @phys up
+ * in them as __swiotlb_find_pool() does, in the device's swiotlb pools (the
+ * default pool and any grown since) and in its transient ones. The bounce
+ * slots in use (total_used) are counted only with CONFIG_DEBUG_FS; a pool
+ * that can grow (can_grow, CONFIG_SWIOTLB_DYNAMIC) cannot be exhausted.
+ */
+static bool lpae_in_swiotlb_pool(struct device *dev, phys_addr_t phys)
+{
+#ifdef CONFIG_SWIOTLB
+	struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
+	struct io_tlb_pool *pool;
+	bool found = false;
+
+	if (!mem)
+		return false;
+#ifdef CONFIG_SWIOTLB_DYNAMIC
+	rcu_read_lock();
+	list_for_each_entry_rcu(pool, &mem->pools, node)
+		found |= phys >= pool->start && phys < pool->end;
+	list_for_each_entry_rcu(pool, &dev->dma_io_tlb_pools, node)
+		found |= phys >= pool->start && phys < pool->end;
+	rcu_read_unlock();
+#else
+	pool = &mem->defpool;
+	found = phys >= pool->start && phys < pool->end;
+#endif
+	return found;
+#else
+	return false;
+#endif
+}
+
+static bool lpae_swiotlb_can_grow(struct device *dev)
+{
+#ifdef CONFIG_SWIOTLB_DYNAMIC
+	return dev->dma_io_tlb_mem && dev->dma_io_tlb_mem->can_grow;
+#else
+	return false;
+#endif
 }
 
 static long lpae_swiotlb_used(struct lpae_ctx *ctx)
@@ -663,7 +710,7 @@ static bool lpae_dv_note_table(struct lpae_ctx *ctx, struct lpae_dv_entry *e,
 		return false;
 	}
 	if (ctx->p->mode == LPAE_BOUNCED &&
-	    !swiotlb_find_pool(ctx->dev, dma_to_phys(ctx->dev, table))) {
+	    !lpae_in_swiotlb_pool(ctx->dev, dma_to_phys(ctx->dev, table))) {
 		lpae_dv_fail(ctx, e,
 			     "table @dma %#llx is not a bounce buffer: the walker would read the CPU's copy (linked by physical address?)",
 			     table);
@@ -1064,14 +1111,24 @@ static struct lpae_ctx *lpae_setup_dev(struct kunit *test, bool custom_alloc)
 
 	if (p->mode == LPAE_BOUNCED) {
 		u64 *buf = kunit_kzalloc(test, SZ_4K, GFP_KERNEL);
+		bool slot_in_pool, buf_in_pool;
 		dma_addr_t dma;
 
 		KUNIT_ASSERT_NOT_NULL(test, buf);
 		dma = dma_map_single(ctx->dev, buf, SZ_4K, DMA_TO_DEVICE);
 		KUNIT_ASSERT_FALSE(test, dma_mapping_error(ctx->dev, dma));
+		/* What tells a bounced table from one linked by its PA */
+		slot_in_pool = lpae_in_swiotlb_pool(ctx->dev,
+						    dma_to_phys(ctx->dev, dma));
+		buf_in_pool = lpae_in_swiotlb_pool(ctx->dev, virt_to_phys(buf));
 		dma_unmap_single(ctx->dev, dma, SZ_4K, DMA_TO_DEVICE);
 		KUNIT_ASSERT_NE_MSG(test, (u64)dma, (u64)virt_to_phys(buf),
 				    "swiotlb=force, but dma_map_single() did not bounce");
+		KUNIT_ASSERT_TRUE_MSG(test, slot_in_pool,
+				      "bounce slot @dma %pad not found in the swiotlb pools",
+				      &dma);
+		KUNIT_ASSERT_FALSE_MSG(test, buf_in_pool,
+				       "a kmalloc() buffer is found in the swiotlb pools");
 	}
 
 	ctx->swiotlb_used0 = lpae_swiotlb_used(ctx);
@@ -1742,7 +1799,11 @@ static void lpae_test_alloc_failure(struct kunit *test)
 	lpae_finish(ctx);
 }
 
-/* Exhaust the bounce pool, with a coherent device to spare the caches. */
+/*
+ * Exhaust the bounce pool, with a coherent device to spare the caches.
+ * False if it cannot be: too large, or swiotlb would grow it (until the
+ * kernel runs out of memory).
+ */
 static bool lpae_fill_pool(struct lpae_ctx *ctx)
 {
 	static const size_t sizes[] = {
@@ -1751,6 +1812,8 @@ static bool lpae_fill_pool(struct lpae_ctx *ctx)
 	struct kunit *test = ctx->test;
 	unsigned int i;
 
+	if (lpae_swiotlb_can_grow(ctx->dev))
+		return false;
 	if (!ctx->filler_dev) {
 		ctx->filler_dev = lpae_new_device(test, "io-pgtable-arm-filler",
 						  ctx->oas, true);
@@ -1798,6 +1861,9 @@ static void lpae_test_dma_failure(struct kunit *test)
 			   "DMA mapping failure is injected by exhausting the swiotlb pool: bounced mode only");
 	lpae_skip_large_bounced(test);
 	ctx = lpae_setup(test, true);
+	if (lpae_swiotlb_can_grow(ctx->dev))
+		kunit_skip(test,
+			   "swiotlb grows its pool on demand (SWIOTLB_DYNAMIC): it cannot be exhausted");
 	g = lpae_granule(ctx);
 	base = lpae_region(ctx, 1);
 	if (lpae_block_sizes(ctx))
