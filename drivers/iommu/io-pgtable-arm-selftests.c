@@ -34,6 +34,7 @@
 #include <linux/bitops.h>
 #include <linux/device.h>
 #include <linux/dma-direct.h>
+#include <linux/bitfield.h>
 #include <linux/dma-mapping.h>
 #include <linux/completion.h>
 #include <linux/gfp.h>
@@ -288,6 +289,19 @@ struct lpae_ctx {
 	void				*filler_buf;
 
 	long				swiotlb_used0;
+
+	/*
+	 * Commands an SMMUv3 without range invalidation would issue for the
+	 * TLB callbacks (flush_walk size/granule, add_page and flush_all 1);
+	 * and DMA in flight: while @probe_iova is set, every callback and
+	 * allocation checks that the walker still translates it to
+	 * @probe_oa, counting the points in @probe_points.
+	 */
+	unsigned long			tlb_cmds;
+	u64				probe_iova;
+	u64				probe_oa;
+	unsigned int			probe_points;
+	unsigned int			probe_faults;
 };
 
 static __printf(2, 3) void lpae_op(struct lpae_ctx *ctx, const char *fmt, ...)
@@ -889,8 +903,25 @@ static void lpae_expect_no_translation(struct lpae_ctx *ctx, u64 iova,
 			     what, e.oa);
 }
 
+/* DMA in flight at this point of a call: does it still translate? */
+static void lpae_probe(struct lpae_ctx *ctx)
+{
+	struct lpae_dv_entry e;
+
+	if (!ctx->probe_iova)
+		return;
+	ctx->probe_points++;
+	if (lpae_dv_translate(ctx, ctx->probe_iova, &e) != 1 ||
+	    e.oa != ctx->probe_oa)
+		ctx->probe_faults++;
+}
+
 static void lpae_tlb_flush_all(void *cookie)
 {
+	struct lpae_ctx *ctx = cookie;
+
+	ctx->tlb_cmds++;
+	lpae_probe(ctx);
 }
 
 static void lpae_tlb_flush_walk(unsigned long iova, size_t size,
@@ -906,12 +937,18 @@ static void lpae_tlb_flush_walk(unsigned long iova, size_t size,
 	lpae_expect_no_translation(ctx, iova, "tlb_flush_walk");
 	lpae_expect_no_translation(ctx, iova + size - granule,
 				   "tlb_flush_walk");
+	ctx->tlb_cmds += size / granule;
+	lpae_probe(ctx);
 }
 
 static void lpae_tlb_add_page(struct iommu_iotlb_gather *gather,
 			      unsigned long iova, size_t granule, void *cookie)
 {
-	lpae_expect_no_translation(cookie, iova, "tlb_add_page");
+	struct lpae_ctx *ctx = cookie;
+
+	lpae_expect_no_translation(ctx, iova, "tlb_add_page");
+	ctx->tlb_cmds++;
+	lpae_probe(ctx);
 }
 
 static const struct iommu_flush_ops lpae_tlb_ops = {
@@ -927,6 +964,7 @@ static void *lpae_alloc(void *cookie, size_t size, gfp_t gfp)
 	unsigned int i;
 
 	ctx->alloc_calls++;
+	lpae_probe(ctx);
 	if (ctx->fail_at && ctx->alloc_calls == ctx->fail_at)
 		return NULL;
 
@@ -1624,6 +1662,73 @@ static void lpae_test_split_block(struct kunit *test)
 	}
 	KUNIT_EXPECT_GT(test, k, 0U);
 	KUNIT_EXPECT_EQ(test, ctx->nr_leaves, 0U);
+	lpae_finish(ctx);
+}
+
+/*
+ * A split is hitless and cheap: DMA to the block's other pages translates
+ * at every allocation and TLB callback of the call, and an SMMUv3 without
+ * range invalidation pays at most 2 commands plus 1 per page unmapped.
+ */
+static void lpae_test_split_hitless(struct kunit *test)
+{
+	struct lpae_ctx *ctx = lpae_setup(test, true);
+	unsigned long blocks = lpae_block_sizes(ctx);
+	u64 g = lpae_granule(ctx);
+	unsigned int bit, k = 0;
+	size_t n;
+
+	for_each_set_bit(bit, &blocks, BITS_PER_LONG) {
+		u64 blk = BIT_ULL(bit), base = lpae_region(ctx, k + 1);
+
+		if (base + blk > lpae_top(ctx))
+			continue;
+		k++;
+		lpae_map_ok(ctx, base, lpae_pa(ctx, base), blk, 1, LPAE_RW);
+		ctx->tlb_cmds = 0;
+		ctx->probe_points = 0;
+		ctx->probe_faults = 0;
+		ctx->probe_oa = lpae_pa(ctx, base + blk - g);
+		ctx->probe_iova = base + blk - g;
+		n = lpae_unmap1(ctx, base + g, g, 1);
+		ctx->probe_iova = 0;
+		if (!n)
+			lpae_skip_refusal(ctx, "splitting a block");
+		if (n != g)
+			lpae_fail(ctx, "unmapped %#zx, expected %#llx", n, g);
+		if (ctx->probe_faults)
+			lpae_fail(ctx,
+				  "DMA to the block's last page faulted at %u of %u points of the split",
+				  ctx->probe_faults, ctx->probe_points);
+		if (ctx->tlb_cmds > 3)
+			lpae_fail(ctx,
+				  "a one-page split of a %#llx block cost %lu invalidation commands",
+				  blk, ctx->tlb_cmds);
+		lpae_check(ctx);
+		lpae_unmap_ok(ctx, base, blk, 1);
+	}
+	if (!k)
+		kunit_skip(test, "no block size fits the input range");
+	lpae_finish(ctx);
+}
+
+/* Stage-2 execute-never is XN[1] alone: 0b11 is "EL1 only" with FEAT_XNX */
+static void lpae_test_s2_xn(struct kunit *test)
+{
+	struct lpae_ctx *ctx = lpae_setup(test, true);
+	u64 g = lpae_granule(ctx), iova = lpae_region(ctx, 1);
+	struct lpae_dv_entry e;
+
+	if (!ctx->stage2 || ctx->mali)
+		kunit_skip(test, "stage 2 only");
+	lpae_map_ok(ctx, iova, lpae_pa(ctx, iova), g, 1,
+		    IOMMU_READ | IOMMU_NOEXEC);
+	if (lpae_dv_translate(ctx, iova, &e) != 1)
+		lpae_fail(ctx, "no translation");
+	else if (FIELD_GET(GENMASK_ULL(54, 53), e.desc) != 2)
+		lpae_fail(ctx, "XN[1:0] = %llu, want 0b10",
+			  FIELD_GET(GENMASK_ULL(54, 53), e.desc));
+	lpae_unmap_ok(ctx, iova, g, 1);
 	lpae_finish(ctx);
 }
 
@@ -2913,6 +3018,8 @@ static struct kunit_case lpae_test_cases[] = {
 	KUNIT_CASE_PARAM(lpae_test_pgcount_batches, lpae_gen_params),
 	KUNIT_CASE_PARAM(lpae_test_overlap, lpae_gen_params),
 	KUNIT_CASE_PARAM(lpae_test_split_block, lpae_gen_params),
+	KUNIT_CASE_PARAM(lpae_test_split_hitless, lpae_gen_params),
+	KUNIT_CASE_PARAM(lpae_test_s2_xn, lpae_gen_params),
 	KUNIT_CASE_PARAM(lpae_test_ias_limits, lpae_gen_params),
 	KUNIT_CASE_PARAM(lpae_test_bad_input, lpae_gen_params),
 	KUNIT_CASE_PARAM(lpae_test_alloc_failure, lpae_gen_params),
