@@ -17,8 +17,11 @@
  *
  * Tables are linked by the DMA address the walker uses, so a walker behind a
  * DMA offset or bounce buffering works. Software never follows a descriptor:
- * each table that can point to tables has a companion array, one child
- * handle per entry, and only that is followed (and freed).
+ * a table that holds child tables has a companion, one child handle per
+ * entry, and only that is followed (and freed). The companion comes in
+ * chunks of a page, each allocated when a first child is installed in its
+ * range, so no CPU-side allocation on the map path exceeds a page and a
+ * table holding only blocks has none.
  *
  * Updates are prepared, then committed: every table a call needs is built
  * and checked privately, then linked with a single descriptor write, so a
@@ -38,6 +41,7 @@
 #include <linux/bitfield.h>
 #include <linux/bitops.h>
 #include <linux/device.h>
+#include <linux/dma-direct.h>
 #include <linux/dma-mapping.h>
 #include <linux/io-pgtable.h>
 #include <linux/kernel.h>
@@ -132,24 +136,31 @@ enum lpae_link_state {
 	LPAE_LINKING,	/* claimed: anyone may swap it in for @old */
 };
 
+/* Child handles per companion chunk: a chunk is at most a page */
+#define LPAE_KIDS_PER_CHUNK	(PAGE_SIZE / sizeof(void *))
+
 /**
  * struct lpae_tbl - CPU-side handle of one translation table
- * @ptes:  CPU address of the descriptors
- * @kids:  companion array, the child table of each entry; NULL at the last
- *         level, where entries can only be leaves
- * @dma:   address of @ptes as the walker sees it
- * @old:   while LINKING, the descriptor the table replaces: 0, or the
- *         block it splits (which the IOMMU may mark dirty meanwhile)
- * @lvl:   level of the table
- * @state: an enum lpae_link_state, for the slot this table was claimed in
+ * @ptes:   CPU address of the descriptors
+ * @dma:    address of @ptes as the walker sees it
+ * @old:    while LINKING, the descriptor the table replaces: 0, or the
+ *          block it splits (which the IOMMU may mark dirty meanwhile)
+ * @leaves: valid leaf entries, kept by the code that writes them, so that
+ *          emptiness is known without reading the last level
+ * @lvl:    level of the table
+ * @state:  an enum lpae_link_state, for the slot this table was claimed in
+ * @kids:   above the last level, the companion: chunks of
+ *          LPAE_KIDS_PER_CHUNK child handles, NULL until a first child is
+ *          installed in the chunk's range
  */
 struct lpae_tbl {
 	arm_lpae_iopte		*ptes;
-	struct lpae_tbl		**kids;
 	dma_addr_t		dma;
 	arm_lpae_iopte		old;
+	atomic_t		leaves;
 	u32			lvl;
 	u32			state;
+	struct lpae_tbl		**kids[];
 };
 
 struct arm_lpae_io_pgtable;
@@ -399,10 +410,14 @@ static void lpae_init_lookups(struct arm_lpae_io_pgtable *pt)
 
 /* --- Table memory: the only users of the DMA API ------------------------ */
 
+/* A coherent walker needs no mapping, but may sit behind a DMA offset */
 static int lpae_coherent_map(struct arm_lpae_io_pgtable *pt,
 			     struct lpae_tbl *tbl, size_t bytes)
 {
-	tbl->dma = virt_to_phys(tbl->ptes);
+	struct device *dev = pt->iop.cfg.iommu_dev;
+	phys_addr_t phys = virt_to_phys(tbl->ptes);
+
+	tbl->dma = dev ? phys_to_dma(dev, phys) : phys;
 	return 0;
 }
 
@@ -605,6 +620,12 @@ static bool lpae_dma_usable(struct arm_lpae_io_pgtable *pt, dma_addr_t dma,
 	return true;
 }
 
+/* CPU-side memory goes on the IOMMU's node, like the tables */
+static int lpae_node(const struct arm_lpae_io_pgtable *pt)
+{
+	return dev_to_node(pt->iop.cfg.iommu_dev);
+}
+
 static void *lpae_pages_alloc(struct arm_lpae_io_pgtable *pt, size_t bytes,
 			      gfp_t gfp)
 {
@@ -612,8 +633,7 @@ static void *lpae_pages_alloc(struct arm_lpae_io_pgtable *pt, size_t bytes,
 
 	if (cfg->alloc)
 		return cfg->alloc(pt->iop.cookie, bytes, gfp);
-	return iommu_alloc_pages_node(dev_to_node(cfg->iommu_dev), gfp,
-				      get_order(bytes));
+	return iommu_alloc_pages_node(lpae_node(pt), gfp, get_order(bytes));
 }
 
 static void lpae_pages_free(struct arm_lpae_io_pgtable *pt, void *pages,
@@ -627,46 +647,76 @@ static void lpae_pages_free(struct arm_lpae_io_pgtable *pt, void *pages,
 		iommu_free_pages(pages, get_order(bytes));
 }
 
+/* Companion chunks of a table at @lvl: none at the last level */
+static unsigned int lpae_nr_chunks(const struct arm_lpae_io_pgtable *pt,
+				   int lvl)
+{
+	if (lvl == LPAE_LAST_LVL)
+		return 0;
+	return DIV_ROUND_UP(lpae_nr_entries(pt, lvl), LPAE_KIDS_PER_CHUNK);
+}
+
 /* Free the memory of a table the walker was never handed */
 static void lpae_tbl_release(struct arm_lpae_io_pgtable *pt,
 			     struct lpae_tbl *tbl)
 {
+	unsigned int i;
+
 	lpae_pages_free(pt, tbl->ptes, lpae_tbl_bytes(pt, tbl->lvl));
-	kvfree(tbl->kids);
+	for (i = 0; i < lpae_nr_chunks(pt, tbl->lvl); i++)
+		kfree(tbl->kids[i]);
 	kfree(tbl);
 }
 
 /*
- * lpae_tbl_alloc() - allocate an empty table for @lvl, zeroed and with its
- * companion, private to the caller: fill it, then lpae_tbl_map() it.
+ * lpae_tbl_alloc() - allocate an empty table for @lvl, zeroed, private to
+ * the caller: fill it, then lpae_tbl_map() it. Its companion chunks come
+ * with its first children (lpae_kid_chunk()).
  */
 static struct lpae_tbl *lpae_tbl_alloc(struct arm_lpae_io_pgtable *pt,
 				       int lvl, gfp_t gfp)
 {
 	struct lpae_tbl *tbl;
 
-	tbl = kzalloc(sizeof(*tbl), gfp);
+	tbl = kzalloc_node(struct_size(tbl, kids, lpae_nr_chunks(pt, lvl)),
+			   gfp, lpae_node(pt));
 	if (!tbl)
 		return NULL;
 	tbl->lvl = lvl;
-
-	if (lvl < LPAE_LAST_LVL) {
-		tbl->kids = kvcalloc(lpae_nr_entries(pt, lvl),
-				     sizeof(*tbl->kids), gfp);
-		if (!tbl->kids)
-			goto err_free_tbl;
-	}
-
 	tbl->ptes = lpae_pages_alloc(pt, lpae_tbl_bytes(pt, lvl), gfp);
-	if (!tbl->ptes)
-		goto err_free_kids;
+	if (!tbl->ptes) {
+		kfree(tbl);
+		return NULL;
+	}
 	return tbl;
+}
 
-err_free_kids:
-	kvfree(tbl->kids);
-err_free_tbl:
-	kfree(tbl);
-	return NULL;
+/*
+ * The companion slot of @tbl's entry @idx, allocating its chunk if this is
+ * the first child there; NULL without memory. Racing CPUs install one chunk.
+ */
+static struct lpae_tbl **lpae_kid_chunk(struct arm_lpae_io_pgtable *pt,
+					struct lpae_tbl *tbl, unsigned int idx,
+					gfp_t gfp)
+{
+	struct lpae_tbl ***cp = &tbl->kids[idx / LPAE_KIDS_PER_CHUNK];
+	struct lpae_tbl **chunk = READ_ONCE(*cp), **old;
+	size_t bytes;
+
+	if (!chunk) {
+		bytes = min_t(size_t, PAGE_SIZE,
+			      lpae_nr_entries(pt, tbl->lvl) * sizeof(*chunk));
+		chunk = kzalloc_node(bytes, gfp, lpae_node(pt));
+		if (!chunk)
+			return NULL;
+		/* Fully ordered: the zeroed chunk before its pointer */
+		old = cmpxchg(cp, NULL, chunk);
+		if (old) {
+			kfree(chunk);
+			chunk = old;
+		}
+	}
+	return &chunk[idx % LPAE_KIDS_PER_CHUNK];
 }
 
 /*
@@ -757,38 +807,60 @@ struct lpae_walk {
 
 static int lpae_walk_tbl(struct lpae_walk *w, struct lpae_tbl *tbl);
 
+static bool lpae_is_last(const struct lpae_tbl *tbl)
+{
+	return tbl->lvl == LPAE_LAST_LVL;
+}
+
+/* The companion slot of entry @idx above the last level, if allocated */
+static struct lpae_tbl **lpae_kid_slot(struct lpae_tbl *tbl, unsigned int idx)
+{
+	/* The address dependency orders the slot read after the chunk's */
+	struct lpae_tbl **chunk = READ_ONCE(tbl->kids[idx / LPAE_KIDS_PER_CHUNK]);
+
+	return chunk ? &chunk[idx % LPAE_KIDS_PER_CHUNK] : NULL;
+}
+
 /* Companion lookup in a table above the last level */
 static struct lpae_tbl *lpae_kid_of(struct lpae_tbl *tbl, unsigned int idx)
 {
+	struct lpae_tbl **slot = lpae_kid_slot(tbl, idx);
+
 	/* Acquire: pairs with lpae_claim(), the child is fully built */
-	return smp_load_acquire(&tbl->kids[idx]);
+	return slot ? smp_load_acquire(slot) : NULL;
 }
 
 /* Companion lookup for a table we own the range of */
 static struct lpae_tbl *lpae_kid(struct lpae_tbl *tbl, unsigned int idx)
 {
-	return tbl->kids ? lpae_kid_of(tbl, idx) : NULL;
+	return lpae_is_last(tbl) ? NULL : lpae_kid_of(tbl, idx);
 }
 
 /*
  * Claim @parent's slot @idx for the fully built, published @child. Only the
  * winner's table can be linked there; a loser frees its own table (see
- * lpae_chain_claim()).
+ * lpae_chain_link()).
+ *
+ * Return: 0, -EEXIST if another table was claimed first, -ENOMEM.
  */
-static bool lpae_claim(struct lpae_tbl *parent, unsigned int idx,
-		       struct lpae_tbl *child)
+static int lpae_claim(struct arm_lpae_io_pgtable *pt, struct lpae_tbl *parent,
+		      unsigned int idx, struct lpae_tbl *child, gfp_t gfp)
 {
+	struct lpae_tbl **slot = lpae_kid_chunk(pt, parent, idx, gfp);
+
+	if (!slot)
+		return -ENOMEM;
 	smp_wmb();	/* @child's contents and companions before the pointer */
-	if (cmpxchg_relaxed(&parent->kids[idx], NULL, child))
-		return false;
+	if (cmpxchg_relaxed(slot, NULL, child))
+		return -EEXIST;
 	smp_wmb();	/* claim before any descriptor change at @idx */
-	return true;
+	return 0;
 }
 
-/* Give up a claim whose descriptor changed under it (lpae_link_complete()) */
-static void lpae_unclaim(struct lpae_tbl *parent, unsigned int idx)
+/* Clear @tbl's companion slot @idx, which holds a child */
+static void lpae_unclaim(struct lpae_tbl *tbl, unsigned int idx)
 {
-	WRITE_ONCE(parent->kids[idx], NULL);
+	WRITE_ONCE(*lpae_kid_slot(tbl, idx), NULL);
 }
 
 /*
@@ -845,8 +917,11 @@ static bool lpae_link_complete(struct arm_lpae_io_pgtable *pt,
 		    !lpae_pte_dirty(child->old))
 			lpae_mark_dirty(pt, child, va);
 		dma_wmb();	/* @child's entries before the descriptor */
-		if (try_cmpxchg64_relaxed(ptep, &cur, new))
+		if (try_cmpxchg64_relaxed(ptep, &cur, new)) {
+			if (lpae_pte_valid(cur))
+				atomic_dec(&parent->leaves);	/* the block */
 			break;
+		}
 	}
 	lpae_publish(pt, parent, idx, 1);
 	/* A split block may still be in the TLB: gone before anyone unmaps */
@@ -969,7 +1044,7 @@ static int lpae_walk_tbl(struct lpae_walk *w, struct lpae_tbl *tbl)
 
 	if (tbl->lvl == w->run_lvl)
 		return lpae_walk_run(w, tbl, idx);
-	if (!tbl->kids && !(w->flags & LPAE_VISIT_LEAF))
+	if (lpae_is_last(tbl) && !(w->flags & LPAE_VISIT_LEAF))
 		return 0;	/* nothing asked for at the last level */
 
 	for (; !ret && idx < nr && w->va < w->end; idx++)
@@ -1032,18 +1107,21 @@ static void lpae_free_tree(struct arm_lpae_io_pgtable *pt, struct lpae_tbl *tbl,
 
 static int lpae_used_visit(struct lpae_walk *w, const struct lpae_visit *v)
 {
-	return lpae_pte_valid(v->pte) ? -EEXIST : 0;
+	return atomic_read(&v->child->leaves) ? -EEXIST : 0;
 }
 
-/* Does the subtree at @tbl hold no mapping at all? */
+/*
+ * Does the subtree at @tbl hold no mapping at all? The leaf counts answer
+ * without reading a last-level entry: O(tables), not O(leaves).
+ */
 static bool lpae_tree_is_empty(struct arm_lpae_io_pgtable *pt,
 			       struct lpae_tbl *tbl, u64 va)
 {
 	struct lpae_walk w = {
-		.cb = lpae_used_visit, .flags = LPAE_VISIT_LEAF,
+		.cb = lpae_used_visit, .flags = LPAE_VISIT_TABLE_PRE,
 	};
 
-	return !lpae_walk_below(pt, tbl, va, &w);
+	return !atomic_read(&tbl->leaves) && !lpae_walk_below(pt, tbl, va, &w);
 }
 
 /* --- Updates ------------------------------------------------------------- */
@@ -1087,11 +1165,12 @@ static unsigned int lpae_clear_present(struct arm_lpae_io_pgtable *pt,
 {
 	arm_lpae_iopte *ptep = &tbl->ptes[idx];
 	u64 size = lpae_block_size(pt, tbl->lvl);
-	unsigned int nr = 0;
+	unsigned int nr = 0, kids = 0;
 
-	if (!tbl->kids) {
+	if (lpae_is_last(tbl)) {
 		for (; nr < max && lpae_pte_valid(READ_ONCE(ptep[nr])); nr++)
 			WRITE_ONCE(ptep[nr], 0);
+		atomic_sub(nr, &tbl->leaves);
 		return nr;
 	}
 	for (; nr < max; nr++, va += size) {
@@ -1099,9 +1178,11 @@ static unsigned int lpae_clear_present(struct arm_lpae_io_pgtable *pt,
 
 		if (!table && !lpae_pte_valid(READ_ONCE(ptep[nr])))
 			break;
-		*tables |= table;
+		kids += table;
 		WRITE_ONCE(ptep[nr], 0);
 	}
+	*tables = kids;
+	atomic_sub(nr - kids, &tbl->leaves);
 	return nr;
 }
 
@@ -1133,7 +1214,7 @@ static void lpae_free_kids(struct arm_lpae_io_pgtable *pt, struct lpae_tbl *tbl,
 		/* Not a claim that lost: its owner frees that one */
 		if (!child || READ_ONCE(child->state) != LPAE_LIVE)
 			continue;
-		WRITE_ONCE(tbl->kids[idx + i], NULL);
+		lpae_unclaim(tbl, idx + i);
 		lpae_free_tree(pt, child, va);
 	}
 }
@@ -1178,6 +1259,7 @@ static __always_inline void lpae_write_leaves(struct arm_lpae_io_pgtable *pt,
 	arm_lpae_iopte pte = attrs | lpae_leaf_type(pt, tbl->lvl);
 	unsigned int i;
 
+	atomic_add(nr, &tbl->leaves);
 	/* Below 48 bits the OA field is the address: step it, skip encoding */
 	if (!((pa + (u64)nr * size - 1) >> 48)) {
 		for (pte |= pa, i = 0; i < nr; i++, pte += size)
@@ -1220,7 +1302,13 @@ static struct lpae_tbl *lpae_chain_grow(struct arm_lpae_io_pgtable *pt,
 		return NULL;
 	}
 	if (below) {
-		tbl->kids[idx] = below;
+		struct lpae_tbl **slot = lpae_kid_chunk(pt, tbl, idx, gfp);
+
+		if (!slot) {
+			lpae_chain_discard(pt, tbl, below, va);
+			return NULL;
+		}
+		*slot = below;
 		tbl->ptes[idx] = lpae_table_pte(pt, below);
 	}
 	return tbl;
@@ -1246,22 +1334,30 @@ static int lpae_chain_map(struct arm_lpae_io_pgtable *pt, struct lpae_tbl *tbl,
  * Link @top, the chain built and mapped for @va, in place of @v's
  * descriptor as it was read. If another table was claimed there first, or
  * the descriptor changed, free the chain: the walk then revisits the entry
- * and goes with what it finds.
+ * (LPAE_WALK_AGAIN) and goes with what it finds.
+ *
+ * Return: 0 once linked, LPAE_WALK_AGAIN, or -ENOMEM (no companion chunk).
  */
-static bool lpae_chain_link(struct arm_lpae_io_pgtable *pt,
-			    const struct lpae_visit *v, struct lpae_tbl *top,
-			    u64 va)
+static int lpae_chain_link(struct arm_lpae_io_pgtable *pt,
+			   const struct lpae_visit *v, struct lpae_tbl *top,
+			   u64 va, gfp_t gfp)
 {
+	int ret;
+
 	top->old = v->pte;
 	top->state = LPAE_LINKING;
-	if (!lpae_claim(v->tbl, v->idx, top))
+	ret = lpae_claim(pt, v->tbl, v->idx, top, gfp);
+	if (ret == -EEXIST)
+		ret = LPAE_WALK_AGAIN;
+	if (ret)
 		goto discard;
 	if (lpae_link_complete(pt, v->tbl, v->idx, top, va))
-		return true;
+		return 0;
 	lpae_unclaim(v->tbl, v->idx);
+	ret = LPAE_WALK_AGAIN;
 discard:
 	lpae_free_tree(pt, top, va);
-	return false;
+	return ret;
 }
 
 /**
@@ -1335,7 +1431,7 @@ static __always_inline int lpae_check_vacant(struct arm_lpae_io_pgtable *pt,
 	arm_lpae_iopte any = 0;
 	unsigned int i;
 
-	if (!tbl->kids) {
+	if (lpae_is_last(tbl)) {
 		/* A last-level table: one test for the whole run */
 		for (i = 0; i < nr; i++)
 			any |= READ_ONCE(tbl->ptes[idx + i]);
@@ -1394,6 +1490,7 @@ static int lpae_install_blocks(struct arm_lpae_io_pgtable *pt,
 					   pte | lpae_pa_to_oa(pa)))
 			goto undo;
 	}
+	atomic_add(nr, &tbl->leaves);
 	return 0;
 
 undo:
@@ -1421,7 +1518,7 @@ static __always_inline int lpae_map_run(struct arm_lpae_io_pgtable *pt,
 	if (has_tables)
 		lpae_drop_tables(pt, tbl, idx, s->nr, s->va);
 
-	if (!tbl->kids)
+	if (lpae_is_last(tbl))
 		lpae_write_leaves(pt, tbl, idx, s->nr, req->pa, req->attrs);
 	else if (lpae_misuse(lpae_install_blocks(pt, tbl, idx, s->nr, req->pa,
 						 req->attrs)))
@@ -1455,9 +1552,7 @@ static int lpae_map_grow(struct arm_lpae_io_pgtable *pt,
 			return -ENOMEM;
 	}
 
-	if (!lpae_chain_link(pt, v, top, s->va))
-		return LPAE_WALK_AGAIN;
-	return LPAE_WALK_STOP;
+	return lpae_chain_link(pt, v, top, s->va, req->gfp) ?: LPAE_WALK_STOP;
 }
 
 static int lpae_map_visit(struct lpae_walk *w, const struct lpae_visit *v)
@@ -1558,7 +1653,7 @@ static int lpae_unmap_split(struct arm_lpae_io_pgtable *pt,
 	u64 blk_pa = lpae_oa_to_pa(pt, v->pte);
 	arm_lpae_iopte attrs = v->pte & LPAE_PTE_LEAF_ATTRS;
 	struct lpae_tbl *top = NULL;
-	int lvl;
+	int lvl, ret;
 
 	for (lvl = s->lvl; lvl > v->lvl; lvl--) {
 		unsigned int nr = lpae_nr_entries(pt, lvl);
@@ -1577,8 +1672,9 @@ static int lpae_unmap_split(struct arm_lpae_io_pgtable *pt,
 			return LPAE_WALK_STOP;
 	}
 
-	if (!lpae_chain_link(pt, v, top, s->va))
-		return LPAE_WALK_AGAIN;
+	ret = lpae_chain_link(pt, v, top, s->va, GFP_ATOMIC);
+	if (ret)
+		return ret < 0 ? LPAE_WALK_STOP : ret;	/* nothing unmapped */
 	req->unmapped = s->nr * s->size;
 	return LPAE_WALK_STOP;
 }

@@ -123,6 +123,9 @@ struct model {
 	int ninv;
 	bool inv_overflow;
 
+	/* a coherent walker's DMA address = phys - coherent_delta */
+	u64 coherent_delta;
+
 	/* walker geometry, once the ops exist */
 	bool live;
 	struct walker *w;

@@ -566,7 +566,7 @@ static struct alloc_rec *rec_of_table_addr(u64 addr, struct dma_rec **mp)
 
 	*mp = NULL;
 	if (M.mode == MODE_COHERENT) {
-		struct alloc_rec *rec = rec_of_phys(addr);
+		struct alloc_rec *rec = rec_of_phys(addr + M.coherent_delta);
 
 		return rec && rec->live ? rec : NULL;
 	}
@@ -858,11 +858,11 @@ static void link_table(u64 addr, int lvl, u64 iova_base, const char *how)
 			   how, (unsigned long long)addr, lvl,
 			   (unsigned long long)iova_base, rec->level,
 			   (unsigned long long)rec->iova_base);
-	off = m ? addr - m->dma : addr - rec->phys;
+	off = m ? addr - m->dma : addr + M.coherent_delta - rec->phys;
 	/* a table may be mapped short of its architectural size (Mali) */
 	if (m && off + size > m->size)
 		size = m->size - off;
-	if (!m && addr + size > rec->phys + rec->size)
+	if (!m && off + size > rec->size)
 		model_fail(CAT_ORDER, "table %#llx at level %d extends beyond its allocation",
 			   (unsigned long long)addr, lvl);
 	for (i = 0; m && i < size / 8; i++) {
@@ -1035,10 +1035,9 @@ int model_read_desc(enum view v, u64 table, u64 table_size, u64 idx,
 		*why = "table address misaligned";
 		return -1;
 	}
-	off = (m ? table - m->dma : table - rec->phys) + idx * 8;
+	off = (m ? table - m->dma : table + M.coherent_delta - rec->phys) + idx * 8;
 	/* only the entry read needs to be inside the mapping */
-	if ((m && off + 8 > m->size) ||
-	    (!m && table - rec->phys + idx * 8 + 8 > rec->size)) {
+	if ((m && off + 8 > m->size) || (!m && off + 8 > rec->size)) {
 		*why = "entry lies beyond its table's mapping";
 		return -1;
 	}
@@ -1059,7 +1058,12 @@ void model_write_desc_cpu(u64 table, u64 idx, u64 val)
 
 	if (!rec || M.mode != MODE_COHERENT)
 		model_fail(CAT_DIRTY, "hardware update of a non-coherent table");
-	memcpy(rec->va + (table - rec->phys) + idx * 8, &val, 8);
+	memcpy(rec->va + (table + M.coherent_delta - rec->phys) + idx * 8, &val, 8);
+}
+
+dma_addr_t shim_phys_to_dma(struct device *dev, phys_addr_t phys)
+{
+	return phys - M.coherent_delta;
 }
 
 /* ---- TLB callbacks ---- */
@@ -1214,6 +1218,7 @@ void model_reset(enum dma_mode mode, enum control ctl, int ctl_n)
 	M.live = false;
 	M.seq = 0;
 	M.hook = NULL;
+	M.coherent_delta = 0;
 	M.ninv = 0;
 	M.inv_overflow = false;
 	memset(&M.st, 0, sizeof(M.st));
@@ -1356,7 +1361,7 @@ void model_scribble(enum view v, u64 table, u64 idx, u64 val)
 	if (!rec)
 		model_fail(CAT_XLATE, "scribble: %#llx is not a table",
 			   (unsigned long long)table);
-	off = (m ? table - m->dma : table - rec->phys) + idx * 8;
+	off = (m ? table - m->dma : table + M.coherent_delta - rec->phys) + idx * 8;
 	if (m && M.mode != MODE_COHERENT)
 		memcpy(dev_store(m, off), &val, 8);
 	if (v == VIEW_CPU)
