@@ -2039,12 +2039,46 @@ lpae_pgtable_new(struct io_pgtable_cfg *cfg, void *cookie,
 	return pt;
 }
 
+/*
+ * A bounce slot is aligned to a page at best, and keeps only the address
+ * bits of the device's min_align_mask: ask the DMA layer to keep those of
+ * the largest table, so that every bounce copy is aligned to its size as
+ * the walker needs. Where that cannot be had, or the DMA layer could not
+ * bounce a table that large, refuse now rather than at random on a map.
+ */
+static int lpae_dma_align(struct arm_lpae_io_pgtable *pt)
+{
+	struct device *dev = pt->iop.cfg.iommu_dev;
+	size_t bytes = max(lpae_tbl_bytes(pt, pt->start_lvl), lpae_granule(pt));
+	unsigned int mask = bytes - 1;
+
+	if (pt->iop.cfg.coherent_walk || bytes <= PAGE_SIZE ||
+	    dma_max_mapping_size(dev) == SIZE_MAX)
+		return 0;	/* no bouncing, or no alignment to ask for */
+	if (!dev->dma_parms) {
+		dev_err(dev, "cannot keep %zu-byte page tables aligned in bounce buffers: no DMA parameters\n",
+			bytes);
+		return -EINVAL;
+	}
+	dma_set_min_align_mask(dev, dma_get_min_align_mask(dev) | mask);
+	if (bytes > dma_max_mapping_size(dev)) {
+		dev_err(dev, "%zu-byte page tables cannot be bounced (at most %zu bytes)\n",
+			bytes, dma_max_mapping_size(dev));
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* Allocate the top table; on failure free @pt too */
 static int lpae_pgtable_finish(struct arm_lpae_io_pgtable *pt,
 			       struct io_pgtable_cfg *cfg)
 {
 	pt->iop.cfg = *cfg;
 	lpae_init_lookups(pt);
+	if (lpae_dma_align(pt)) {
+		kfree(pt);
+		return -EINVAL;
+	}
 	pt->root = lpae_tbl_alloc(pt, pt->start_lvl, GFP_KERNEL);
 	if (pt->root && lpae_tbl_map(pt, pt->root)) {
 		lpae_tbl_release(pt, pt->root);

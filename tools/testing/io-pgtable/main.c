@@ -177,8 +177,10 @@ static void do_map(struct run_env *e, u64 iova, u64 pa, u64 pgsize, u64 count,
 			printf("  %s\n", what);
 		snap = snap_ops ? model_snap_take() : NULL;
 		M.injected = false;
+		/* dma-iommu maps with GFP_ATOMIC: every other map does */
 		ret = c->ops->map_pages(c->ops, cur, cur_pa, pgsize, left, prot,
-					GFP_KERNEL, &mapped);
+					c->opi & 1 ? GFP_ATOMIC : GFP_KERNEL,
+					&mapped);
 		model_op_end();
 		if (snap && ret)
 			check_unchanged(snap, cat_for_error(ret), what);

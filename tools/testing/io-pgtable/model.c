@@ -66,7 +66,10 @@ struct kmem_hdr {
 };
 
 struct model M;
-struct device harness_dev = { .name = "sim-smmu", .numa_node = 0 };
+static struct device_dma_parameters harness_dma_parms;
+struct device harness_dev = {
+	.name = "sim-smmu", .numa_node = 0, .dma_parms = &harness_dma_parms,
+};
 
 static u8 *arena;
 static u8 *devmem;
@@ -433,6 +436,13 @@ static void *__shim_kmalloc(size_t size, gfp_t gfp, bool zero, bool kv)
 {
 	struct kmem_hdr *h;
 
+	/*
+	 * Fragmented memory: above a page only an allocation that may sleep
+	 * succeeds (kvmalloc() has no vmalloc fallback without it, and an
+	 * order > 0 GFP_ATOMIC kmalloc() fails), as dma-iommu's maps see it.
+	 */
+	if (size > PAGE_SIZE && !(gfp & __GFP_DIRECT_RECLAIM))
+		return NULL;
 	if (inject_alloc())
 		return NULL;
 	h = malloc(sizeof(*h) + size);
@@ -685,21 +695,30 @@ static dma_addr_t __shim_dma_map_single(struct device *dev, void *va, size_t siz
 		m->dma = pa - DMA_DELTA;
 		break;
 	case MODE_BOUNCE: {
-		/* like SWIOTLB: IO_TLB_SIZE (2K) slots; naturally aligned here */
-		u64 units = DIV_ROUND_UP(size, LINE_SIZE), align = 2048 / LINE_SIZE, s, u;
+		/*
+		 * Like SWIOTLB: 2K slots, a page-aligned start for a mapping
+		 * of a page or more, unless the device's min_align_mask asks
+		 * for the address bits it covers to be kept instead.
+		 */
+		u64 mask = dma_get_min_align_mask(dev);
+		u64 units = DIV_ROUND_UP(size, LINE_SIZE), s, u;
+		u64 align = (mask ? max_t(u64, (mask | 2047) + 1, 2048) :
+			     size >= 4096 ? 4096 : 2048) / LINE_SIZE;
+		u64 keep = (pa & mask) / LINE_SIZE;
 
-		while (align < units)
-			align <<= 1;
 		for (s = (model_rand() % (BOUNCE_UNITS / align)) * align, u = 0;
 		     u < BOUNCE_UNITS / align; u++, s = (s + align) % BOUNCE_UNITS) {
 			u64 k;
 
+			if (s + keep + units > BOUNCE_UNITS)
+				continue;
 			for (k = 0; k < units; k++)
-				if (bounce_owner[s + k])
+				if (bounce_owner[s + keep + k])
 					break;
 			if (k == units)
 				break;
 		}
+		s += keep;
 		if (u == BOUNCE_UNITS / align)
 			model_fail(CAT_LEAK, "bounce pool exhausted");
 		for (u = 0; u < units; u++)
@@ -1066,6 +1085,16 @@ dma_addr_t shim_phys_to_dma(struct device *dev, phys_addr_t phys)
 	return phys - M.coherent_delta;
 }
 
+/* SWIOTLB's largest mapping: 128 slots of 2K, less the kept alignment */
+size_t shim_dma_max_mapping_size(struct device *dev)
+{
+	size_t mask = dma_get_min_align_mask(dev);
+
+	if (M.mode != MODE_BOUNCE)
+		return SIZE_MAX;
+	return 128 * 2048 - (mask ? ALIGN(mask, 2048) : 0);
+}
+
 /* ---- TLB callbacks ---- */
 
 static void __tlb_flush_all(void *cookie)
@@ -1219,6 +1248,7 @@ void model_reset(enum dma_mode mode, enum control ctl, int ctl_n)
 	M.seq = 0;
 	M.hook = NULL;
 	M.coherent_delta = 0;
+	harness_dma_parms.min_align_mask = 0;
 	M.ninv = 0;
 	M.inv_overflow = false;
 	memset(&M.st, 0, sizeof(M.st));

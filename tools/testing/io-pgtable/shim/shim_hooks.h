@@ -19,6 +19,7 @@ u64 shim_virt_to_phys(const void *va);
 void *shim_phys_to_virt(u64 pa);
 dma_addr_t shim_dma_map_single(struct device *dev, void *va, size_t size, int dir);
 dma_addr_t shim_phys_to_dma(struct device *dev, phys_addr_t phys);
+size_t shim_dma_max_mapping_size(struct device *dev);
 void shim_dma_unmap_single(struct device *dev, dma_addr_t dma, size_t size, int dir);
 void shim_dma_sync_for_device(struct device *dev, dma_addr_t dma, size_t size, int dir);
 void shim_dma_sync_for_cpu(struct device *dev, dma_addr_t dma, size_t size, int dir);

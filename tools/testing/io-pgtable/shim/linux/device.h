@@ -6,9 +6,14 @@
 #include <linux/kernel.h>
 #include <shim_hooks.h>
 
+struct device_dma_parameters {
+	unsigned int min_align_mask;
+};
+
 struct device {
 	const char *name;
 	int numa_node;
+	struct device_dma_parameters *dma_parms;
 };
 
 static inline const char *dev_name(const struct device *dev)

@@ -21,6 +21,25 @@ enum dma_data_direction {
 
 #define DMA_MAPPING_ERROR	(~(dma_addr_t)0)
 
+static inline unsigned int dma_get_min_align_mask(struct device *dev)
+{
+	return dev->dma_parms ? dev->dma_parms->min_align_mask : 0;
+}
+
+static inline int dma_set_min_align_mask(struct device *dev,
+					 unsigned int min_align_mask)
+{
+	if (!dev->dma_parms)
+		return -EIO;
+	dev->dma_parms->min_align_mask = min_align_mask;
+	return 0;
+}
+
+static inline size_t dma_max_mapping_size(struct device *dev)
+{
+	return shim_dma_max_mapping_size(dev);
+}
+
 static inline dma_addr_t dma_map_single(struct device *dev, void *ptr,
 					size_t size, enum dma_data_direction dir)
 {
