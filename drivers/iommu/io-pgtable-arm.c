@@ -678,7 +678,9 @@ static struct lpae_tbl *lpae_tbl_alloc(struct arm_lpae_io_pgtable *pt,
 {
 	struct lpae_tbl *tbl;
 
-	tbl = kzalloc_node(struct_size(tbl, kids, lpae_nr_chunks(pt, lvl)),
+	/* Chunks: 256 at most (a concatenated root), no overflow */
+	tbl = kzalloc_node(sizeof(*tbl) +
+			   lpae_nr_chunks(pt, lvl) * sizeof(tbl->kids[0]),
 			   gfp, lpae_node(pt));
 	if (!tbl)
 		return NULL;

@@ -45,11 +45,19 @@ struct io_pgtable_cfg tcfg_cfg(const struct tcfg *t, enum dma_mode mode)
 
 void ctx_open(struct runctx *c, const struct tcfg *t, enum dma_mode mode)
 {
+	ctx_open_at(c, t, mode, 0);
+}
+
+/* ... with a coherent walker's DMA addresses @delta below physical ones */
+void ctx_open_at(struct runctx *c, const struct tcfg *t, enum dma_mode mode,
+		 u64 delta)
+{
 	char err[256];
 
 	shadow_clear(&c->sh);
 	memset(c, 0, sizeof(*c));
 	model_reset(mode, CTL_NONE, 0);
+	M.coherent_delta = delta;
 	c->fmt = t->fmt;
 	c->cfg = tcfg_cfg(t, mode);
 	c->ops = alloc_io_pgtable_ops(t->fmt, &c->cfg, c);

@@ -125,6 +125,9 @@ struct model {
 
 	/* a coherent walker's DMA address = phys - coherent_delta */
 	u64 coherent_delta;
+	/* while set, READ_ONCE()s of last-level table memory are counted */
+	bool count_leaf_reads;
+	unsigned long leaf_reads;
 
 	/* walker geometry, once the ops exist */
 	bool live;
@@ -158,6 +161,8 @@ void model_coherent_scan(void);
 void *model_custom_alloc(void *cookie, size_t size, gfp_t gfp);
 void model_custom_free(void *cookie, void *pages, size_t size);
 unsigned long model_live_tables(void);
+size_t model_table_bytes(void);
+size_t model_heap_bytes(void);
 
 /*
  * Threads: with model_set_threaded(true), every hook the code under test
@@ -282,6 +287,8 @@ const struct tcfg *tcfg_find(const char *name);
 /* cases.c: set-up shared by the tests below, isolation, the tests */
 struct io_pgtable_cfg tcfg_cfg(const struct tcfg *t, enum dma_mode mode);
 void ctx_open(struct runctx *c, const struct tcfg *t, enum dma_mode mode);
+void ctx_open_at(struct runctx *c, const struct tcfg *t, enum dma_mode mode,
+		 u64 delta);
 void ctx_close(struct runctx *c);
 void ctx_unmap_all(struct runctx *c);
 u64 ctx_pgsize(const struct runctx *c, int i);

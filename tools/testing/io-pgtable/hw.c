@@ -550,6 +550,125 @@ static void case_hitless_split(void *arg)
 	}
 }
 
+/* Map @n pages from @iova, as many calls as the code needs */
+static void hw_map_all(struct runctx *c, u64 iova, u64 pa, u64 pgsize, u64 n,
+		       gfp_t gfp)
+{
+	while (n) {
+		size_t mapped = 0;
+		int ret = c->ops->map_pages(c->ops, iova, pa, pgsize, n, PROT_RW,
+					    gfp, &mapped);
+
+		model_op_end();
+		if (ret || !mapped)
+			model_fail(CAT_XLATE, "map %#llx x %llu: %d, mapped %#zx",
+				   (unsigned long long)iova, (unsigned long long)n,
+				   ret, mapped);
+		shadow_add(&c->sh, iova, mapped, pa, PROT_RW, true);
+		iova += mapped;
+		pa += mapped;
+		n -= mapped / pgsize;
+	}
+}
+
+/* A coherent walker behind a DMA offset is linked by its DMA addresses */
+static void case_coherent_offset(void *arg)
+{
+	struct runctx c = { 0 };
+	u64 b = SZ_1G;
+
+	ctx_open_at(&c, &hw_s1, MODE_COHERENT, DMA_DELTA);
+	hw_map_all(&c, b, 0x10000000, SZ_4K, 600, GFP_ATOMIC);
+	hw_map_all(&c, b + SZ_8M, 0x40000000, SZ_2M, 2, GFP_KERNEL);
+	check_state(&c, b, b + SZ_16M - 1, CAT_XLATE, "coherent, DMA offset");
+	if (hw_unmap(&c, b + SZ_8M + SZ_64K, SZ_4K, 1, NULL) != SZ_4K)
+		model_fail(CAT_XLATE, "split failed");
+	shadow_remove(&c.sh, b + SZ_8M + SZ_64K, SZ_4K);
+	check_state(&c, b, b + SZ_16M - 1, CAT_XLATE, "coherent, DMA offset, split");
+	ctx_unmap_all(&c);
+	ctx_close(&c);
+}
+
+/*
+ * A block over an empty table, or over a 1G range of empty tables, reads
+ * no last-level entry: the tables' leaf counts say they are empty.
+ */
+static void case_block_over_tables(void *arg)
+{
+	struct runctx c = { 0 };
+	unsigned long reads2m, reads1g;
+	u64 b = SZ_1G, i;
+
+	ctx_open(&c, &hw_s1, MODE_COHERENT);
+	hw_map_all(&c, b, 0x10000000, SZ_4K, 512, GFP_KERNEL);
+	hw_unmap(&c, b, SZ_4K, 512, NULL);
+	shadow_clear(&c.sh);
+	M.count_leaf_reads = true;
+	hw_map(&c, b, 0x40000000, SZ_2M, 1, PROT_RW, 0);
+	M.count_leaf_reads = false;
+	reads2m = M.leaf_reads;
+	hw_unmap(&c, b, SZ_2M, 1, NULL);
+	for (i = 0; i < 512; i++)
+		hw_map(&c, 2ULL * SZ_1G + i * SZ_2M, 0x10000000, SZ_4K, 1,
+		       PROT_RW, 0);
+	for (i = 0; i < 512; i++)
+		hw_unmap(&c, 2ULL * SZ_1G + i * SZ_2M, SZ_4K, 1, NULL);
+	M.leaf_reads = 0;
+	M.count_leaf_reads = true;
+	hw_map(&c, 2ULL * SZ_1G, 0x40000000, SZ_1G, 1, PROT_RW, 0);
+	M.count_leaf_reads = false;
+	reads1g = M.leaf_reads;
+	hw_unmap(&c, 2ULL * SZ_1G, SZ_1G, 1, NULL);
+	ctx_close(&c);
+	printf("  block over empty tables: last-level entries read: 2M %lu, 1G %lu\n",
+	       reads2m, reads1g);
+	fflush(stdout);
+	if (reads2m || reads1g)
+		model_fail(CAT_XLATE, "block over empty tables read %lu + %lu last-level entries",
+			   reads2m, reads1g);
+}
+
+/*
+ * CPU-side memory against table memory, per granule: a 1 GiB buffer of
+ * granule pages (typical) and of the smallest blocks (every upper table
+ * present, only blocks below: the worst case). 6.12 has none.
+ */
+static void case_memory(void *arg)
+{
+	static const struct tcfg cfgs[] = {
+		{ "hw-4k", ARM_64_LPAE_S1, SZ_4K | SZ_2M | SZ_1G, 48, 48, 0 },
+		{ "hw-16k", ARM_64_LPAE_S1, SZ_16K | SZ_32M, 48, 48, 0 },
+		{ "hw-64k", ARM_64_LPAE_S1, SZ_64K | SZ_512M, 48, 48, 0 },
+	};
+	int i, k;
+
+	for (i = 0; i < ARRAY_SIZE(cfgs); i++) {
+		u64 g = __ffs(cfgs[i].pgsizes), blk = g + (g - 3);
+
+		for (k = 0; k < 2; k++) {
+			struct runctx c = { 0 };
+			u64 size = k ? 1ULL << blk : 1ULL << g;
+			size_t tables, heap, heap0;
+
+			ctx_open(&c, &cfgs[i], MODE_COHERENT);
+			heap0 = model_heap_bytes();
+			hw_map_all(&c, 4ULL * SZ_1G, 0x40000000, size,
+				   SZ_1G / size, GFP_ATOMIC);
+			tables = model_table_bytes();
+			heap = model_heap_bytes() - heap0;
+			printf("  memory, %lluK granule, 1 GiB of %s: tables %zu KiB, CPU %zu B",
+			       (unsigned long long)(1ULL << g) >> 10,
+			       k ? "blocks (worst case)" : "pages (typical)",
+			       tables >> 10, heap);
+			printf(" (%zu per MiB of tables, %.2f%%)\n",
+			       heap * SZ_1M / tables, 100.0 * heap / tables);
+			ctx_unmap_all(&c);
+			ctx_close(&c);
+		}
+	}
+	fflush(stdout);
+}
+
 /* Stage-2 execute-never is XN[1] alone: 0b11 would allow EL1 (FEAT_XNX) */
 static void case_s2_xn(void *arg)
 {
@@ -717,6 +836,12 @@ int hw_run(bool verbose, struct hw_summary *sum, char *first, size_t len)
 		hw_one(name, case_corrupt_type, m, verbose, sum, first, len);
 	}
 	hw_one("split: SMMUv3 commands per split", case_split_cmds, NULL,
+	       verbose, sum, first, len);
+	hw_one("coherent walker behind a DMA offset", case_coherent_offset,
+	       NULL, verbose, sum, first, len);
+	hw_one("block over empty tables reads no leaf", case_block_over_tables,
+	       NULL, verbose, sum, first, len);
+	hw_one("memory: CPU-side bytes per table byte", case_memory, NULL,
 	       verbose, sum, first, len);
 	hw_one("stage 2: XN is XN[1] only", case_s2_xn, NULL, verbose, sum,
 	       first, len);

@@ -1080,6 +1080,39 @@ void model_write_desc_cpu(u64 table, u64 idx, u64 val)
 	memcpy(rec->va + (table + M.coherent_delta - rec->phys) + idx * 8, &val, 8);
 }
 
+void shim_note_read(const void *p)
+{
+	struct alloc_rec *rec;
+
+	if (!M.count_leaf_reads || !arena_contains(p))
+		return;
+	rec = page_owner[((const u8 *)p - arena) >> PAGE_SHIFT];
+	if (rec && rec->live && rec->level == 3)
+		M.leaf_reads++;
+}
+
+/* Bytes of live table pages, and of live kmalloc()s (the CPU side) */
+size_t model_table_bytes(void)
+{
+	struct alloc_rec *rec;
+	size_t n = 0;
+
+	for (rec = all_recs; rec; rec = rec->next_all)
+		if (rec->live)
+			n += rec->size;
+	return n;
+}
+
+size_t model_heap_bytes(void)
+{
+	struct kmem_hdr *h;
+	size_t n = 0;
+
+	for (h = kmem_list.next; h != &kmem_list; h = h->next)
+		n += h->size;
+	return n;
+}
+
 dma_addr_t shim_phys_to_dma(struct device *dev, phys_addr_t phys)
 {
 	return phys - M.coherent_delta;
@@ -1248,6 +1281,8 @@ void model_reset(enum dma_mode mode, enum control ctl, int ctl_n)
 	M.seq = 0;
 	M.hook = NULL;
 	M.coherent_delta = 0;
+	M.count_leaf_reads = false;
+	M.leaf_reads = 0;
 	harness_dma_parms.min_align_mask = 0;
 	M.ninv = 0;
 	M.inv_overflow = false;

@@ -38,7 +38,15 @@
  * see them as atomics, or every READ_ONCE() racing with a WRITE_ONCE() is
  * reported.
  */
+#ifdef SHIM_NOTE_READS
+/* In the file under test: the model may count reads of table memory */
+void shim_note_read(const void *p);
+#define READ_ONCE(x)		({ typeof(x) *__rp = &(x);			\
+				   shim_note_read(__rp);			\
+				   __atomic_load_n(__rp, __ATOMIC_RELAXED); })
+#else
 #define READ_ONCE(x)		__atomic_load_n(&(x), __ATOMIC_RELAXED)
+#endif
 #define WRITE_ONCE(x, val)	__atomic_store_n(&(x), (val), __ATOMIC_RELAXED)
 
 #define __same_type(a, b)	__builtin_types_compatible_p(__typeof__(a), __typeof__(b))

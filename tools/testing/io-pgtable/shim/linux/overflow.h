@@ -23,8 +23,5 @@ static inline size_t shim_size_add(size_t a, size_t b)
 }
 
 #define array_size(a, b)	shim_size_mul(a, b)
-#define struct_size(p, member, count)					\
-	shim_size_add(sizeof(*(p)),					\
-		      shim_size_mul(sizeof(*(p)->member), count))
 
 #endif /* _SHIM_LINUX_OVERFLOW_H */
