@@ -55,6 +55,7 @@ enum lpae_mode {
 	LPAE_COHERENT,
 	LPAE_NONCOHERENT,
 	LPAE_BOUNCED,
+	LPAE_OFFSET,
 	LPAE_NR_MODES,
 };
 
@@ -62,7 +63,14 @@ static const char * const lpae_mode_names[] = {
 	[LPAE_COHERENT]		= "coherent",
 	[LPAE_NONCOHERENT]	= "non-coherent",
 	[LPAE_BOUNCED]		= "bounced",
+	[LPAE_OFFSET]		= "coherent, DMA offset",
 };
+
+/* The walker reads the CPU's caches: no DMA API for its tables */
+static bool lpae_mode_coherent(enum lpae_mode mode)
+{
+	return mode == LPAE_COHERENT || mode == LPAE_OFFSET;
+}
 
 struct lpae_fmt_cfg {
 	enum io_pgtable_fmt	fmt;
@@ -880,7 +888,7 @@ static void lpae_expect_unchanged(struct lpae_ctx *ctx,
 	if (ctx->custom_alloc && now.live != before->live)
 		lpae_fail(ctx, "%u tables allocated, %u before the failed call",
 			  now.live, before->live);
-	if (ctx->p->mode != LPAE_COHERENT &&
+	if (!lpae_mode_coherent(ctx->p->mode) &&
 	    now.swiotlb_used != before->swiotlb_used)
 		lpae_fail(ctx, "%ld bounce slots in use, %ld before the failed call",
 			  now.swiotlb_used, before->swiotlb_used);
@@ -1053,6 +1061,23 @@ static void lpae_set_coherent(struct device *dev, bool coherent)
 #endif
 }
 
+/*
+ * A walker behind a DMA offset, as "dma-ranges" gives it: every physical
+ * address is seen 1 GiB higher (still below 4 GiB for memory in QEMU virt's
+ * first GiB, so 32-bit output sizes keep working).
+ */
+static void lpae_set_dma_offset(struct kunit *test, struct device *dev)
+{
+	/* Freed with the device, as device_release() frees dma_range_map */
+	struct bus_dma_region *map = kcalloc(2, sizeof(*map), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, map);
+	map[0].cpu_start = 0;
+	map[0].dma_start = SZ_1G;
+	map[0].size = SZ_1T;
+	dev->dma_range_map = map;
+}
+
 static struct device *lpae_new_device(struct kunit *test, const char *name,
 				      unsigned int bits, bool coherent)
 {
@@ -1131,7 +1156,9 @@ static struct lpae_ctx *lpae_setup_dev(struct kunit *test, bool custom_alloc)
 	strscpy(ctx->op, "setup", sizeof(ctx->op));
 
 	ctx->dev = lpae_new_device(test, "io-pgtable-arm-walker", p->fc->oas,
-				   p->mode == LPAE_COHERENT);
+				   lpae_mode_coherent(p->mode));
+	if (p->mode == LPAE_OFFSET)
+		lpae_set_dma_offset(test, ctx->dev);
 	bounce = is_swiotlb_force_bounce(ctx->dev);
 
 	if (p->mode == LPAE_NONCOHERENT && bounce)
@@ -1177,7 +1204,7 @@ static struct io_pgtable_ops *lpae_alloc_ops(struct lpae_ctx *ctx)
 		.pgsize_bitmap	= fc->pgsizes,
 		.ias		= fc->ias,
 		.oas		= fc->oas,
-		.coherent_walk	= ctx->p->mode == LPAE_COHERENT,
+		.coherent_walk	= lpae_mode_coherent(ctx->p->mode),
 		.tlb		= &lpae_tlb_ops,
 		.iommu_dev	= ctx->dev,
 	};
@@ -1338,7 +1365,7 @@ static void lpae_finish(struct lpae_ctx *ctx)
 				    "tables leaked by free_io_pgtable_ops()");
 	}
 	used = lpae_swiotlb_used(ctx);
-	if (ctx->p->mode != LPAE_COHERENT && used >= 0)
+	if (!lpae_mode_coherent(ctx->p->mode) && used >= 0)
 		KUNIT_EXPECT_EQ_MSG(test, used, ctx->swiotlb_used0,
 				    "bounce slots leaked: table DMA mappings not unmapped");
 }
