@@ -12,7 +12,13 @@
 # usage: scenario.sh VARIANT SCENARIO     (Image must be built)
 # env: SEED, SMP, TIMEOUT, APPEND (kernel args), QEMU_EXTRA, IMAGE, KUNIT=1
 #      (a selftest boot: the KUnit suite is the verdict, no disk workload),
-#      RUN_TAG (suffix of the run folder, for variations of a scenario)
+#      RUN_TAG (suffix of the run folder, for variations of a scenario),
+#      QEMU10=1 (the QEMU of scripts/qemu10.sh, from out/qemu10/env),
+#      STAGE=2 (QEMU10 only: machine virt-9.0 with an SMMU limited to stage 2),
+#      TRACE (more QEMU trace events, e.g. smmu_iotlb_insert for the granule),
+#      EDU=1 (QEMU's edu device and E's pass rules in another scenario, e.g.
+#      A with APPEND=edu_iommu_test.inflight=1: the in-flight split test
+#      with a coherent SMMU)
 # Writes out/run/VARIANT-SCENARIO[-RUN_TAG]/{console.log,trace.log,verdict};
 # exit 0 on PASS.
 . "$(dirname "$0")/common.sh"
@@ -35,27 +41,55 @@ rm -f "$run"/*
 disk=$run/disk.img
 truncate -s 64M "$disk"
 
+qemu=(qemu-system-aarch64)
 machine="virt,iommu=smmuv3"
-qargs=(-cpu max -smp "$SMP" -m 1G -nographic -no-reboot -nic none ${QEMU_EXTRA:-})
+qargs=()
+if [ "${QEMU10:-0}" = 1 ]; then
+	[ -f "$OUT/qemu10/env" ] ||
+		die "no QEMU 10: $(cat "$OUT/qemu10/unavailable" 2>/dev/null || echo 'run scripts/qemu10.sh')"
+	# shellcheck disable=SC1091
+	. "$OUT/qemu10/env"
+	# An empty module dir for the unpacked QEMU: the system's 7.2 modules
+	# abort it ("Only modules from the same build can be loaded").
+	if [ -n "$QEMU10_MODULE_DIR" ]; then export QEMU_MODULE_DIR=$QEMU10_MODULE_DIR; fi
+	# shellcheck disable=SC2206
+	qemu=("$QEMU10_BIN" $QEMU10_ARGS)
+fi
+case ${STAGE:-1} in
+1) ;;
+2)	[ "${QEMU10:-0}" = 1 ] || die "STAGE=2 needs QEMU10=1 (QEMU 7.2's SMMUv3 has stage 1 only)"
+	# The global is honoured by virt-9.0 only; virt (10.0) ignores it.
+	machine="virt-9.0,iommu=smmuv3"
+	qargs+=(-global arm-smmuv3.stage=2) ;;
+*) die "unknown STAGE '${STAGE}' (1 or 2)" ;;
+esac
+qargs+=(-cpu max -smp "$SMP" -m 1G -nographic -no-reboot -nic none ${QEMU_EXTRA:-})
 # A selftest boot has no disk: a fault-injection run could hang its probe.
 [ "${KUNIT:-0}" = 1 ] ||
 	qargs+=(-drive "if=none,file=$disk,format=raw,id=d0"
 		-device "virtio-blk-pci,drive=d0,iommu_platform=on,disable-legacy=on")
 append="console=ttyAMA0 earlycon panic=-1 testinit.seed=$SEED ${APPEND:-}"
 
-# QEMU's device tree with dma-coherent removed from the smmuv3 node only.
+# QEMU's device tree with the smmuv3 node made non-coherent: its own
+# dma-coherent dropped (QEMU 7.2), and dma-noncoherent added where it would
+# still inherit dma-coherent from the root node (QEMU 10); an own
+# dma-coherent wins over dma-noncoherent, so it is dropped either way.
 noncoherent_dtb() {
 	local dtb=$run/virt.dtb
-	qemu-system-aarch64 -M "$machine,dumpdtb=$dtb" "${qargs[@]}" >/dev/null 2>&1
+	"${qemu[@]}" -M "$machine,dumpdtb=$dtb" "${qargs[@]}" >/dev/null 2>&1
 	dtc -q -I dtb -O dts -o "$run/virt.dts" "$dtb"
 	awk '
+		/^\tdma-coherent;/ { root_coherent = 1 }	# a property of the root
 		/^[[:space:]]*smmuv3@[0-9a-f]+ \{/ { in_smmu = 1 }
 		in_smmu && /^[[:space:]]*dma-coherent;/ { dropped++; next }
-		in_smmu && /^[[:space:]]*\};/ { in_smmu = 0 }
+		in_smmu && /^[[:space:]]*\};/ {
+			in_smmu = 0
+			if (root_coherent) { print "\t\tdma-noncoherent;"; added++ }
+		}
 		{ print }
-		END { if (dropped != 1) exit 1 }
+		END { if (dropped > 1 || dropped + added == 0) exit 1 }
 	' "$run/virt.dts" >"$run/virt-noncoherent.dts" ||
-		die "no dma-coherent property in the smmuv3 node"
+		die "smmuv3 node: neither a dma-coherent to drop nor one inherited"
 	dtc -q -I dts -O dtb -o "$run/virt-noncoherent.dtb" "$run/virt-noncoherent.dts"
 	echo "$run/virt-noncoherent.dtb"
 }
@@ -68,6 +102,12 @@ E) qargs+=(-device edu); qargs+=(-dtb "$(noncoherent_dtb)")
    append="$append swiotlb=65536,force" ;;
 *) die "unknown scenario '$s' (A, B, C or E)" ;;
 esac
+edu_rules=0
+[ "$s" = E ] && edu_rules=1
+if [ "${EDU:-0}" = 1 ] && [ "$s" != E ]; then
+	qargs+=(-device edu)
+	edu_rules=1
+fi
 
 # KUNIT=1: a selftest boot. The io-pgtable-arm KUnit suite runs before
 # init; then init arms failslab and fail_page_alloc and reruns the
@@ -84,9 +124,11 @@ fi
 log "$v/$s: booting (timeout ${TIMEOUT}s${KUNIT:+, KUnit}${APPEND:+, $APPEND})"
 t=$(date +%s)
 rc=0
-timeout "$TIMEOUT" qemu-system-aarch64 -M "$machine" "${qargs[@]}" \
+traces=(-trace smmuv3_translate_success -trace smmuv3_record_event)
+for e in ${TRACE:-}; do traces+=(-trace "$e"); done
+timeout "$TIMEOUT" "${qemu[@]}" -M "$machine" "${qargs[@]}" \
 	-kernel "$image" -initrd "$g/initramfs.cpio" -append "$append" \
-	-trace smmuv3_translate_success -trace smmuv3_record_event \
+	"${traces[@]}" \
 	-D "$run/trace.log" </dev/null >"$run/console.log" 2>&1 || rc=$?
 secs=$(($(date +%s) - t))
 rm -f "$disk"
@@ -153,13 +195,13 @@ elif [ -n "$selftest" ] && ! echo "$selftest" | grep -q ' 0 FAIL$'; then
 	why="io-pgtable selftest: $selftest"
 elif [ "${translations:-0}" -eq 0 ]; then
 	why="no SMMU translations: the DMA did not go through the SMMU"
-elif [ "$s" = E ] && [ -z "$edu" ]; then
+elif [ "$edu_rules" = 1 ] && [ -z "$edu" ]; then
 	why="edu-iommu-test did not report"
-elif [ "$s" = E ] && ! echo "$edu" | grep -q ' 0 FAIL$'; then
+elif [ "$edu_rules" = 1 ] && ! echo "$edu" | grep -q ' 0 FAIL$'; then
 	why="$edu: a stale IOVA still reached memory"
-elif [ "$s" = E ] && [ "${events:-0}" -eq 0 ]; then
+elif [ "$edu_rules" = 1 ] && [ "${events:-0}" -eq 0 ]; then
 	why="edu-iommu-test passed but the SMMU recorded no fault"
-elif [ "$s" != E ] && [ "${events:-0}" -ne 0 ]; then
+elif [ "$edu_rules" != 1 ] && [ "${events:-0}" -ne 0 ]; then
 	why="$events SMMU events (faults) recorded"
 elif [ -z "$group" ] || ! echo "$group" | grep -q 'type=DMA'; then
 	why="disk is not in a DMA-translated IOMMU group ($group)"

@@ -6,6 +6,7 @@
 
 passed=0
 failed=0
+skipped=0
 results=()
 
 record() {	# record NAME RC [DETAIL]
@@ -67,6 +68,26 @@ scenario() {
 	esac
 }
 
+# The boot matrix (scripts/matrix.sh): stage 1/2 x 4K/16K/64K pages x
+# A/C/E with ours, the control on the bounced rows and one coherent row per
+# stage. Its stage-1 4K rows are the boots above (MATRIX_REUSE=1), which
+# trace the SMMU's TLB fills and table reads for it (TRACE).
+matrix_trace="smmu_iotlb_insert smmu_get_pte"
+matrix() {
+	local status name
+	rm -f "$OUT/run/matrix.txt"
+	while read -r status name; do
+		case $status in
+		ok) record "$name" 0 ;;
+		FAILED) record "$name" 1 ;;
+		skipped)
+			skipped=$((skipped + 1))
+			results+=("skipped $name")
+			log "${results[-1]}" ;;
+		esac
+	done < <(MATRIX_REUSE=1 MATRIX_TRACE="$matrix_trace" "$TOP/scripts/matrix.sh")
+}
+
 harness() {
 	local dir=$TOP/tools/testing/io-pgtable log=$OUT/harness-check.log rc=0 line p f
 	[ -f "$dir/Makefile" ] || return 0
@@ -94,11 +115,12 @@ harness
 main=$(default_variant)
 variants="$main"
 [ "$main" = control ] || variants="$variants control"
+builds_ok=1
 for v in $variants; do
 	rc=0
 	"$TOP/scripts/build.sh" "$v" || rc=$?
 	record "build $v Image (no warnings)" "$rc"
-	[ "$rc" = 0 ] || continue
+	[ "$rc" = 0 ] || { builds_ok=0; continue; }
 	if [ "$v" = ours ]; then
 		while read -r status name; do
 			[ -n "$status" ] || continue
@@ -107,9 +129,9 @@ for v in $variants; do
 	fi
 	for s in ${SCENARIOS:-A B C E}; do
 		case $v/$s in
-		control/C) scenario refuse "$v" "$s" ;;
+		control/C) scenario refuse "$v" "$s" "" TRACE="$matrix_trace" ;;
 		control/E) ;;	# upstream refuses bounced tables, as in C
-		*) scenario pass "$v" "$s" ;;
+		*) scenario pass "$v" "$s" "" TRACE="$matrix_trace" ;;
 		esac
 	done
 	[ "$v" = ours ] || continue
@@ -124,8 +146,21 @@ for v in $variants; do
 	scenario faults-fails ours A kunit-unwind KUNIT=1 APPEND=io_pgtable_arm.mem_fault=unwind
 done
 
+if [ -n "${SCENARIOS:-}" ]; then
+	:	# a chosen subset of scenarios: no matrix
+elif [ "$main" != ours ]; then
+	log "matrix: not run (no io-pgtable-arm.c of ours in the overlay)"
+elif [ "$builds_ok" != 1 ]; then
+	record "boot matrix (not run: a 4K build failed)" 1
+else
+	matrix
+fi
+
 printf '\n%s\n' "Results:"
 printf '  %s\n' "${results[@]}"
+[ ! -f "$OUT/run/matrix.txt" ] || { printf '\n%s\n' "Boot matrix:"; sed 's/^/  /' "$OUT/run/matrix.txt"; }
 log "total time $(($(date +%s) - T0)) s"
-echo "$passed passed, $failed failed"
+tail=""
+[ "$skipped" = 0 ] || tail=", $skipped skipped"
+echo "$passed passed, $failed failed$tail"
 [ "$failed" = 0 ]

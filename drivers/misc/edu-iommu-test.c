@@ -13,6 +13,15 @@
  *
  * The cases run from late_initcall_sync, not from probe: each transfer takes
  * about 100 ms of virtual time, too long for the deferred-probe worker.
+ *
+ * With edu_iommu_test.inflight=1 the test runs DMA in flight during a split
+ * instead: the device is attached to an unmanaged domain of its own, a
+ * block (2M with 4K pages, 32M with 16K) is mapped with iommu_map(), and
+ * while the device writes into pages of it in a loop a kthread unmaps one
+ * page inside the block (splitting it), then maps and unmaps a neighbouring
+ * block under the same upper table. Every transfer outside the unmapped page
+ * must land, and one into the unmapped page after the unmap returned must
+ * not: the split is hitless and the hole is real.
  */
 #define pr_fmt(fmt) "edu-iommu-test: " fmt
 
@@ -22,7 +31,10 @@
 #include <linux/init.h>
 #include <linux/io.h>
 #include <linux/iommu.h>
+#include <linux/kthread.h>
 #include <linux/mm.h>
+#include <linux/moduleparam.h>
+#include <linux/random.h>
 #include <linux/pci.h>
 #include <linux/sizes.h>
 
@@ -43,6 +55,10 @@ struct edu {
 };
 
 static struct edu edu;
+
+static bool inflight;
+module_param(inflight, bool, 0444);
+MODULE_PARM_DESC(inflight, "run the DMA-in-flight split test instead of the unmap cases");
 
 /* Run one transfer and wait for the device to finish it. */
 static int edu_dma(u64 src, u64 dst, bool to_ram)
@@ -203,6 +219,188 @@ static int edu_setup_bufs(struct edu_bufs *b)
 	return 0;
 }
 
+/* The in-flight split test: see the comment at the top of the file. */
+#define INFLIGHT_ROUNDS		4
+#define INFLIGHT_DMAS		12	/* transfers per round, ~100 ms each */
+
+struct inflight {
+	struct iommu_domain *dom;
+	unsigned long blk_iova, hole_iova;
+	phys_addr_t other_phys;
+	size_t blk;
+	struct completion unmapped;
+	size_t unmapped_len;
+	unsigned int neighbour_cycles;
+	int neighbour_err;
+};
+
+/* The second thread: split the block under the running DMA, then churn. */
+static int inflight_thread(void *data)
+{
+	struct inflight *f = data;
+	unsigned long nb = f->blk_iova + f->blk;	/* same upper table */
+
+	msleep(100 + get_random_u32_below(400));
+	f->unmapped_len = iommu_unmap(f->dom, f->hole_iova, PAGE_SIZE);
+	complete(&f->unmapped);
+	while (!kthread_should_stop()) {
+		if (iommu_map(f->dom, nb, f->other_phys, f->blk,
+			      IOMMU_READ | IOMMU_WRITE, GFP_KERNEL)) {
+			f->neighbour_err++;
+		} else if (iommu_unmap(f->dom, nb, f->blk) != f->blk) {
+			f->neighbour_err++;
+		}
+		f->neighbour_cycles++;
+		usleep_range(500, 2000);
+	}
+	return 0;
+}
+
+/* Let the device write its buffer at @iova; true if the data landed at @va. */
+static bool inflight_write(unsigned long iova, void *va, u64 seed, bool *timeout)
+{
+	memset(va, 0, EDU_XFER);
+	if (edu_dma(EDU_BUF_ADDR, iova, true)) {
+		*timeout = true;
+		return false;
+	}
+	return matches(va, seed) == EDU_XFER / 8;
+}
+
+static int inflight_round(struct inflight *f, void *blk_va, int round)
+{
+	unsigned long npages = f->blk / PAGE_SIZE, hole, pg;
+	unsigned int i, landed = 0, lost = 0;
+	struct task_struct *t;
+	bool timeout = false, blocked;
+	int ret;
+
+	hole = 1 + get_random_u32_below(npages - 2);
+	f->hole_iova = f->blk_iova + hole * PAGE_SIZE;
+	ret = iommu_map(f->dom, f->blk_iova, virt_to_phys(blk_va), f->blk,
+			IOMMU_READ | IOMMU_WRITE, GFP_KERNEL);
+	if (ret) {
+		pr_err("in-flight round %d: FAIL: iommu_map of the block: %d\n", round, ret);
+		return ret;
+	}
+	init_completion(&f->unmapped);
+	f->unmapped_len = 0;
+	t = kthread_run(inflight_thread, f, "edu-inflight");
+	if (IS_ERR(t)) {
+		iommu_unmap(f->dom, f->blk_iova, f->blk);
+		return PTR_ERR(t);
+	}
+	/* Pages next to the hole, the ends and the middle of the block, in turn. */
+	for (i = 0; i < INFLIGHT_DMAS; i++) {
+		static const long near[] = { -1, 1, 0, 0, 0, -2, 2 };
+		long k = near[i % ARRAY_SIZE(near)];
+
+		if (k)
+			pg = hole + k;
+		else
+			pg = (i % 3 == 0) ? 0 : (i % 3 == 1) ? npages - 1 : npages / 2;
+		if (pg >= npages || pg == hole)
+			pg = hole ? hole - 1 : hole + 1;
+		if (inflight_write(f->blk_iova + pg * PAGE_SIZE + 512,
+				   blk_va + pg * PAGE_SIZE + 512, 0xcccc, &timeout))
+			landed++;
+		else
+			lost++;
+		if (timeout)
+			break;
+	}
+	wait_for_completion(&f->unmapped);
+	/* The unmap has returned: the hole must be closed to the device. */
+	blocked = !timeout && !inflight_write(f->hole_iova + 512,
+					      blk_va + hole * PAGE_SIZE + 512,
+					      0xcccc, &timeout) && !timeout;
+	kthread_stop(t);
+	if (iommu_unmap(f->dom, f->blk_iova, f->blk) != f->blk)
+		pr_err("in-flight round %d: unmap of the split block was short\n", round);
+	pr_info("in-flight round %d: hole page %lu of %lu, %zu bytes unmapped; %u/%u writes outside the hole landed; write into the hole after the unmap %s; neighbour block mapped and unmapped %u times (%d errors)%s\n",
+		round, hole, npages, f->unmapped_len, landed, landed + lost,
+		blocked ? "blocked" : "NOT blocked", f->neighbour_cycles,
+		f->neighbour_err, timeout ? "; transfer timed out" : "");
+	f->neighbour_cycles = 0;
+	if (timeout || lost || !blocked || f->unmapped_len != PAGE_SIZE ||
+	    f->neighbour_err) {
+		pr_err("in-flight round %d: FAIL\n", round);
+		f->neighbour_err = 0;
+		return -EIO;
+	}
+	pr_info("in-flight round %d: ok\n", round);
+	return 0;
+}
+
+static void inflight_run(int *pass, int *fail)
+{
+	struct device *dev = &edu.pdev->dev;
+	struct inflight f = { .blk = PAGE_SIZE << (PAGE_SHIFT - 3) };
+	unsigned int order = get_order(f.blk);
+	struct page *blk_pages = NULL, *other = NULL;
+	void *src = NULL;
+	unsigned long src_iova;
+	int i, ret;
+
+	if (f.blk > SZ_32M) {	/* 64K pages: a 512M block, beyond the edu's 28 bits */
+		pr_info("in-flight: a %zu MiB block does not fit the device's DMA range: skipped\n",
+			f.blk >> 20);
+		return;
+	}
+	f.blk_iova = 2 * f.blk;
+	src_iova = f.blk;
+	blk_pages = alloc_pages(GFP_KERNEL | __GFP_NOWARN, order);
+	other = alloc_pages(GFP_KERNEL | __GFP_NOWARN, order);
+	src = (void *)__get_free_page(GFP_KERNEL);
+	if (!blk_pages || !other || !src) {
+		pr_err("in-flight: FAIL: cannot allocate two %zu MiB blocks\n", f.blk >> 20);
+		(*fail)++;
+		goto free;
+	}
+	f.other_phys = page_to_phys(other);
+	f.dom = iommu_paging_domain_alloc(dev);
+	if (IS_ERR(f.dom)) {
+		pr_err("in-flight: FAIL: no paging domain: %ld\n", PTR_ERR(f.dom));
+		f.dom = NULL;
+		(*fail)++;
+		goto free;
+	}
+	ret = iommu_attach_device(f.dom, dev);
+	if (ret) {
+		pr_err("in-flight: FAIL: cannot attach an unmanaged domain: %d\n", ret);
+		(*fail)++;
+		goto free_dom;
+	}
+	/* Load the device's buffer once: every later write carries it. */
+	fill(src, 0xcccc);
+	ret = iommu_map(f.dom, src_iova, virt_to_phys(src), PAGE_SIZE,
+			IOMMU_READ, GFP_KERNEL);
+	if (ret || edu_dma(src_iova, EDU_BUF_ADDR, false)) {
+		pr_err("in-flight: FAIL: cannot load the device buffer (%d)\n", ret);
+		(*fail)++;
+		goto detach;
+	}
+	pr_info("in-flight: %zu KiB block at IOVA %#lx, %d rounds of %d writes\n",
+		f.blk >> 10, f.blk_iova, INFLIGHT_ROUNDS, INFLIGHT_DMAS);
+	for (i = 0; i < INFLIGHT_ROUNDS; i++) {
+		if (inflight_round(&f, page_address(blk_pages), i))
+			(*fail)++;
+		else
+			(*pass)++;
+	}
+	iommu_unmap(f.dom, src_iova, PAGE_SIZE);
+detach:
+	iommu_detach_device(f.dom, dev);
+free_dom:
+	iommu_domain_free(f.dom);
+free:
+	if (blk_pages)
+		__free_pages(blk_pages, order);
+	if (other)
+		__free_pages(other, order);
+	free_page((unsigned long)src);
+}
+
 static int __init edu_test_run(void)
 {
 	struct edu_bufs b = {};
@@ -211,6 +409,10 @@ static int __init edu_test_run(void)
 	if (!edu.pdev) {
 		pr_info("no edu device: skipped\n");
 		return 0;
+	}
+	if (inflight) {
+		inflight_run(&pass, &fail);
+		goto out;
 	}
 	if (edu_setup_bufs(&b)) {
 		pr_err("cannot set up buffers\n");
