@@ -780,7 +780,6 @@ static void case_concat(void *arg)
 struct hw_case {
 	const char *name;
 	void (*fn)(void *arg);
-	void *arg;
 };
 
 static void hw_one(const char *name, void (*fn)(void *), void *arg,
@@ -803,6 +802,14 @@ static void hw_one(const char *name, void (*fn)(void *), void *arg,
 int hw_run(bool verbose, struct hw_summary *sum, char *first, size_t len)
 {
 	static const enum dma_mode modes[] = { MODE_COHERENT, MODE_BOUNCE };
+	/* the cases run in each of @modes */
+	static const struct hw_case per_mode[] = {
+		{ "overlap: block vs table claim", case_overlap_block_table },
+		{ "gather contract after every unmap", case_gather_contract },
+		{ "no waiting: nested split", case_no_wait },
+		{ "split is hitless: DMA in flight", case_hitless_split },
+		{ "corrupt descriptor types", case_corrupt_type },
+	};
 	char name[96];
 	int i;
 
@@ -816,24 +823,12 @@ int hw_run(bool verbose, struct hw_summary *sum, char *first, size_t len)
 	       case_dirty_during_split, NULL, verbose, sum, first, len);
 	hw_one("dirty: HD refused with a non-coherent walker",
 	       case_hd_noncoherent, NULL, verbose, sum, first, len);
-	for (i = 0; i < ARRAY_SIZE(modes); i++) {
-		void *m = (void *)(long)modes[i];
+	for (i = 0; i < ARRAY_SIZE(modes) * ARRAY_SIZE(per_mode); i++) {
+		const struct hw_case *k = &per_mode[i % ARRAY_SIZE(per_mode)];
+		enum dma_mode m = modes[i / ARRAY_SIZE(per_mode)];
 
-		snprintf(name, sizeof(name), "overlap: block vs table claim (%s)",
-			 mode_names[modes[i]]);
-		hw_one(name, case_overlap_block_table, m, verbose, sum, first, len);
-		snprintf(name, sizeof(name), "gather contract after every unmap (%s)",
-			 mode_names[modes[i]]);
-		hw_one(name, case_gather_contract, m, verbose, sum, first, len);
-		snprintf(name, sizeof(name), "no waiting: nested split (%s)",
-			 mode_names[modes[i]]);
-		hw_one(name, case_no_wait, m, verbose, sum, first, len);
-		snprintf(name, sizeof(name), "split is hitless: DMA in flight (%s)",
-			 mode_names[modes[i]]);
-		hw_one(name, case_hitless_split, m, verbose, sum, first, len);
-		snprintf(name, sizeof(name), "corrupt descriptor types (%s)",
-			 mode_names[modes[i]]);
-		hw_one(name, case_corrupt_type, m, verbose, sum, first, len);
+		snprintf(name, sizeof(name), "%s (%s)", k->name, mode_names[m]);
+		hw_one(name, k->fn, (void *)(long)m, verbose, sum, first, len);
 	}
 	hw_one("split: SMMUv3 commands per split", case_split_cmds, NULL,
 	       verbose, sum, first, len);
