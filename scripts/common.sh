@@ -10,7 +10,7 @@ TARBALL=${TARBALL:-/usr/src/linux-source-6.12.tar.xz}
 ARCH=arm64
 CROSS_COMPILE=aarch64-linux-gnu-
 export ARCH CROSS_COMPILE
-export CCACHE_DIR=$OUT/ccache
+export CCACHE_DIR=${CCACHE_DIR:-$OUT/ccache}
 export CCACHE_BASEDIR=$OUT
 export CCACHE_NOHASHDIR=1
 export CCACHE_MAXSIZE=5G
