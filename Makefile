@@ -7,7 +7,7 @@ VARIANT ?= $(if $(wildcard drivers/iommu/io-pgtable-arm.c),ours,control)
 SCEN ?= A
 
 .PHONY: help setup kernel boot demo test harness static series compile-test \
-	bench kasan clean distclean
+	bench kasan mutants clean distclean
 
 help:
 	@echo "make demo                 build (default variant) and boot scenarios A, B, C"
@@ -19,6 +19,7 @@ help:
 	@echo "make series               the upstream patch series in out/series (builds each patch)"
 	@echo "make compile-test         vmlinux with every io-pgtable-arm user, W=1"
 	@echo "make bench                benchmarks: ours against upstream 6.12"
+	@echo "make mutants              every mutant of our file against the harness and its kernel checks"
 	@echo "make kasan                KASAN + kmemleak boots: selftest and disk workload (slow)"
 	@echo "make setup                install packages, extract base, sync overlay"
 	@echo "make clean / distclean    remove build outputs / everything in out/"
@@ -56,6 +57,10 @@ bench: setup
 
 kasan: setup
 	@scripts/kasan.sh
+
+mutants: setup
+	@scripts/build.sh ours
+	@scripts/mutants.sh
 
 clean:
 	rm -rf out/obj out/run out/guest out/harness out/bench out/series

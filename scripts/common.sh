@@ -34,7 +34,7 @@ log() { printf '[%4ss] %s\n' "$(($(date +%s) - T0))" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
 # ours: base + our overlay + patches; control: the unmodified base.
-variant_src() { echo "$OUT/src/$1"; }
+variant_src() { echo "${KSRC:-$OUT/src/$1}"; }
 # KOBJ: another objdir for the same source tree (scripts/kasan.sh).
 variant_obj() { echo "${KOBJ:-$OUT/obj/$1}"; }
 
@@ -52,4 +52,27 @@ kmake() {
 	local v=$1; shift
 	make -C "$(variant_src "$v")" O="$(variant_obj "$v")" \
 		CC="ccache ${CROSS_COMPILE}gcc" -j"$(nproc)" "$@"
+}
+
+# Mutants (tools/testing/io-pgtable/mutants/NAME.patch): bugs applied to a
+# copy of our io-pgtable-arm.c, never to the file itself.
+MUTANTS=$TOP/tools/testing/io-pgtable/mutants
+
+# mutant_file NAME DEST: write the mutated driver to DEST
+mutant_file() {
+	mkdir -p "$(dirname "$2")"
+	patch -s -o "$2" "$TOP/drivers/iommu/io-pgtable-arm.c" <"$MUTANTS/$1.patch" \
+		>"$2.patch.log" 2>&1
+}
+
+# mutant_tree NAME: out/src/mutant, the ours tree (hard links) with the
+# mutated file, for a build with KSRC= and its own KOBJ=
+mutant_tree() {
+	local src=$OUT/src/mutant
+	rm -rf "$src"
+	mkdir -p "$src"
+	cp -al "$OUT/src/ours/." "$src/"
+	find "$src" -type d -exec chmod u+w {} +
+	rm -f "$src/drivers/iommu/io-pgtable-arm.c"
+	mutant_file "$1" "$src/drivers/iommu/io-pgtable-arm.c"
 }

@@ -24,9 +24,7 @@ default_variant() { if have_our_pgtable; then echo ours; else echo control; fi; 
 
 # Boot a scenario with an expected result.
 # usage: scenario EXPECT VARIANT SCEN [TAG [VAR=value...]]
-#   EXPECT: pass; refuse (upstream in C); selftest-fails, edu-fails (the
-#   sync fault injection must make that check fail); faults-fails (failed
-#   calls that leak their tables must fail the fault-injection suite).
+#   EXPECT: pass; refuse (upstream in C).
 scenario() {
 	local expect=$1 v=$2 s=$3 tag=${4:-} rc=0 dir verdict name
 	shift 3
@@ -46,25 +44,6 @@ scenario() {
 			"$dir/console.log" && ok=0
 		record "$name: upstream refuses bounced tables and fails, as expected" \
 			"$ok" "$verdict" ;;
-	selftest-fails)
-		local ok=1
-		grep -q 'sync fault injection active' "$dir/console.log" &&
-			grep -q 'selftest failed (kunit-verdict exit 1)' "$dir/verdict" && ok=0
-		record "$name: the bounced selftest catches the injected sync fault" \
-			"$ok" "$verdict" ;;
-	edu-fails)
-		local ok=1
-		grep -q 'sync fault injection active' "$dir/console.log" &&
-			grep -qE 'edu-iommu-test: completed with [0-9]+ PASS [1-9][0-9]* FAIL' \
-				"$dir/console.log" && ok=0
-		record "$name: the edu test catches the unsynced unmap" "$ok" "$verdict" ;;
-	faults-fails)
-		local ok=1 line
-		line=$(grep -m1 '^io-pgtable-arm-faults:' "$dir/kunit-faults.txt" 2>/dev/null || true)
-		grep -q 'table memory fault injection active: unwind' "$dir/console.log" &&
-			echo "$line" | grep -qE 'suite not ok; .* params: [0-9]+ pass, [1-9][0-9]* fail' && ok=0
-		record "$name: the fault-injection suite catches failed calls that leak" \
-			"$ok" "${line:-$verdict}" ;;
 	esac
 }
 
@@ -88,9 +67,22 @@ matrix() {
 	done < <(MATRIX_REUSE=1 MATRIX_TRACE="$matrix_trace" "$TOP/scripts/matrix.sh")
 }
 
+# The named mutants and the kernel checks that must kill them (their
+# patches' killed-by lines; the harness kills every mutant: make mutants).
+CONTROL_MUTANTS="sync-none sync-short sync-stale unwind-leak"
+mutant_controls() {
+	local status rest
+	while read -r status rest; do
+		case $status in
+		ok) record "$rest" 0 ;;
+		FAILED) record "$rest" 1 ;;
+		esac
+	done < <("$TOP/scripts/mutants.sh" --kernel $CONTROL_MUTANTS || true)
+}
+
 harness() {
 	local dir=$TOP/tools/testing/io-pgtable log=$OUT/harness-check.log rc=0 line p f
-	[ -f "$dir/Makefile" ] || return 0
+	[ -f "$dir/Makefile" ] || { record "harness: make check" 1 "no $dir/Makefile"; return; }
 	log "harness: make check (userspace io-pgtable with the walker model)"
 	make -C "$dir" check >"$log" 2>&1 || rc=$?
 	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
@@ -139,15 +131,15 @@ for v in $variants; do
 	# The KUnit selftest: coherent and non-coherent, then bounced.
 	scenario pass ours A kunit KUNIT=1
 	scenario pass ours C kunit KUNIT=1
-	# Controls: injected sync faults must be caught.
-	scenario selftest-fails ours C kunit-skip KUNIT=1 APPEND=io_pgtable_arm.sync_fault=skip
-	scenario selftest-fails ours C kunit-misplace KUNIT=1 APPEND=io_pgtable_arm.sync_fault=misplace
-	scenario edu-fails ours E stale APPEND=io_pgtable_arm.sync_fault=stale
-	scenario faults-fails ours A kunit-unwind KUNIT=1 APPEND=io_pgtable_arm.mem_fault=unwind
+	# Controls: mutants of our file (scripts/mutants.sh) that the KUnit
+	# boots, disk scenario C and the edu test must kill, each for its
+	# expected reason.
+	mutant_controls
 done
 
 if [ -n "${SCENARIOS:-}" ]; then
-	:	# a chosen subset of scenarios: no matrix
+	# A chosen subset: no KUnit boots, controls or matrix, so no verdict
+	record "partial run (SCENARIOS=$SCENARIOS): KUnit boots, controls and matrix not run" 1
 elif [ "$main" != ours ]; then
 	log "matrix: not run (no io-pgtable-arm.c of ours in the overlay)"
 elif [ "$builds_ok" != 1 ]; then

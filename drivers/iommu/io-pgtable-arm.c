@@ -462,136 +462,6 @@ static const struct lpae_mem_ops lpae_mem_dma = {
 	.sync	= lpae_dma_sync,
 };
 
-#ifdef CONFIG_IOMMU_IO_PGTABLE_LPAE_SYNC_FAULTS
-/*
- * DEBUG: break table syncs on purpose, to prove that the selftest's device
- * view check and the DMA-after-unmap test catch a walker that misses
- * updates. Inert unless io_pgtable_arm.sync_fault= names a fault.
- */
-#include <linux/moduleparam.h>
-#include <linux/string.h>
-
-static char *sync_fault = "none";
-module_param(sync_fault, charp, 0444);
-MODULE_PARM_DESC(sync_fault,
-		 "DEBUG: none, skip (no syncs), misplace (sync the entries after those written), stale (skip syncs of cleared entries)");
-static unsigned int sync_fault_nth = 1;
-module_param(sync_fault_nth, uint, 0444);
-MODULE_PARM_DESC(sync_fault_nth, "DEBUG: apply sync_fault to every Nth sync");
-static atomic_t lpae_syncs_seen;
-
-static bool lpae_run_cleared(struct lpae_tbl *tbl, unsigned int idx,
-			     unsigned int nr)
-{
-	while (nr--)
-		if (READ_ONCE(tbl->ptes[idx + nr]))
-			return false;
-	return true;
-}
-
-static void lpae_faulty_sync(struct arm_lpae_io_pgtable *pt,
-			     struct lpae_tbl *tbl, unsigned int idx,
-			     unsigned int nr)
-{
-	unsigned int total = lpae_tbl_bytes(pt, tbl->lvl) >> LPAE_PTE_SHIFT;
-	unsigned int n = atomic_inc_return(&lpae_syncs_seen);
-
-	if (sync_fault_nth > 1 && n % sync_fault_nth)
-		goto sync;
-	if (!strcmp(sync_fault, "skip"))
-		return;
-	if (!strcmp(sync_fault, "stale") && lpae_run_cleared(tbl, idx, nr))
-		return;
-	if (!strcmp(sync_fault, "misplace")) {
-		idx = idx + nr < total ? idx + nr : 0;
-		nr = min(nr, total - idx);
-	}
-sync:
-	lpae_dma_sync(pt, tbl, idx, nr);
-}
-
-static const struct lpae_mem_ops lpae_mem_dma_faulty = {
-	.map	= lpae_dma_map,
-	.unmap	= lpae_dma_unmap,
-	.sync	= lpae_faulty_sync,
-};
-
-static const struct lpae_mem_ops *lpae_mem_dma_ops(void)
-{
-	if (!strcmp(sync_fault, "none"))
-		return &lpae_mem_dma;
-	pr_warn("sync fault injection active: %s, every %u sync(s)\n",
-		sync_fault, sync_fault_nth);
-	return &lpae_mem_dma_faulty;
-}
-
-/*
- * DEBUG: mishandle the memory of one freed table, to prove that kmemleak
- * and KASAN catch it, or of every failed call, to prove that the selftest's
- * fault-injection suite does. Inert unless io_pgtable_arm.mem_fault= names
- * a fault.
- */
-static char *mem_fault = "none";
-module_param(mem_fault, charp, 0444);
-MODULE_PARM_DESC(mem_fault,
-		 "DEBUG: none, leak (never free a table), uaf (read a table's handle after freeing it), unwind (a call failing for want of memory leaks the tables it prepared)");
-static unsigned int mem_fault_nth = 1;
-module_param(mem_fault_nth, uint, 0444);
-MODULE_PARM_DESC(mem_fault_nth,
-		 "DEBUG: apply mem_fault to the Nth table free only");
-static atomic_t lpae_frees_seen;
-
-static void lpae_tbl_release(struct arm_lpae_io_pgtable *pt,
-			     struct lpae_tbl *tbl);
-
-/*
- * The release of unmapped @tbl for lpae_tbl_free(): true if the fault took
- * it over, leaking it or releasing it and then reading it.
- */
-static bool lpae_mem_fault_release(struct arm_lpae_io_pgtable *pt,
-				   struct lpae_tbl *tbl)
-{
-	bool leak = !strcmp(mem_fault, "leak");
-
-	if (!leak && strcmp(mem_fault, "uaf"))
-		return false;
-	if (atomic_inc_return(&lpae_frees_seen) != mem_fault_nth)
-		return false;
-	pr_warn("table memory fault injection active: %s, table free %u\n",
-		mem_fault, mem_fault_nth);
-	if (leak)
-		return true;
-	lpae_tbl_release(pt, tbl);
-	pr_warn("read level %u of a freed table\n", READ_ONCE(tbl->lvl));
-	return true;
-}
-
-/* Should a failed call leak the chain it built? (mem_fault=unwind) */
-static bool lpae_mem_fault_unwind(void)
-{
-	if (strcmp(mem_fault, "unwind"))
-		return false;
-	pr_warn_once("table memory fault injection active: unwind, failed calls leak their prepared tables\n");
-	return true;
-}
-#else
-static const struct lpae_mem_ops *lpae_mem_dma_ops(void)
-{
-	return &lpae_mem_dma;
-}
-
-static inline bool lpae_mem_fault_release(struct arm_lpae_io_pgtable *pt,
-					  struct lpae_tbl *tbl)
-{
-	return false;
-}
-
-static inline bool lpae_mem_fault_unwind(void)
-{
-	return false;
-}
-#endif
-
 /* Make @nr entries from @idx, already written, visible to the walker */
 static void lpae_publish(struct arm_lpae_io_pgtable *pt, struct lpae_tbl *tbl,
 			 unsigned int idx, unsigned int nr)
@@ -743,8 +613,7 @@ static int lpae_tbl_map(struct arm_lpae_io_pgtable *pt, struct lpae_tbl *tbl)
 static void lpae_tbl_free(struct arm_lpae_io_pgtable *pt, struct lpae_tbl *tbl)
 {
 	pt->mem->unmap(pt, tbl, lpae_tbl_bytes(pt, tbl->lvl));
-	if (!lpae_mem_fault_release(pt, tbl))
-		lpae_tbl_release(pt, tbl);
+	lpae_tbl_release(pt, tbl);
 }
 
 /* --- The walker ---------------------------------------------------------- */
@@ -1280,8 +1149,6 @@ static void lpae_chain_discard(struct arm_lpae_io_pgtable *pt,
 			       struct lpae_tbl *tbl, struct lpae_tbl *below,
 			       u64 va)
 {
-	if (lpae_mem_fault_unwind())
-		return;
 	if (below)
 		lpae_free_tree(pt, below, va);
 	if (tbl)
@@ -2037,7 +1904,7 @@ lpae_pgtable_new(struct io_pgtable_cfg *cfg, void *cookie,
 	pt->iop.fmt = fmt;
 	pt->iop.cookie = cookie;
 	pt->iop.ops = lpae_ops;
-	pt->mem = cfg->coherent_walk ? &lpae_mem_coherent : lpae_mem_dma_ops();
+	pt->mem = cfg->coherent_walk ? &lpae_mem_coherent : &lpae_mem_dma;
 	return pt;
 }
 

@@ -1,0 +1,137 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Mutation testing: each tools/testing/io-pgtable/mutants/NAME.patch is one
+# bug of a known class, applied to a copy of our io-pgtable-arm.c (never to
+# the file itself). Its header names the checks that must kill it:
+#   # mutant: <the bug>
+#   # killed-by: harness kunit-A kunit-C disk-C edu ...
+#   # expect-<check>: <ERE the check's failure must match>
+# A check kills a mutant only by failing for the expected reason: a
+# timeout, or a failure that does not match, is a surviving mutant.
+#
+# usage: mutants.sh [--kernel|--harness] [NAME...]
+#   default: every mutant against the harness, then every kernel check
+#   --kernel: only the kernel checks (kunit-A, kunit-C, disk-C, edu) of the
+#   named mutants (make test's controls); --harness: only the harness
+#   env: MUTANT_HARNESS_ARGS, more arguments for the harness binary
+# Prints "ok|FAILED mutant NAME: killed by CHECK (...)" lines and a table
+# in out/mutants/table.txt; exit 1 if any mutant survives.
+. "$(dirname "$0")/common.sh"
+
+MDIR=$MUTANTS
+MOUT=$OUT/mutants
+KERNEL_CHECKS="kunit-A kunit-C disk-C edu"
+# Checkers of other targets (scripts/kasan.sh, the debug target)
+OTHER_CHECKS="kasan kmemleak dma-debug kcsan lockdep"
+
+hdr() {	# hdr NAME FIELD
+	sed -n "s/^# $2: //p" "$MDIR/$1.patch" | head -1
+}
+
+harness_check() {	# harness_check NAME -> prints the first failing check
+	local f=$MOUT/src/$1.c bin=$MOUT/harness/io-pgtable-test-our log=$MOUT/$1.harness.log
+	mutant_file "$1" "$f" || { echo "patch does not apply"; return 2; }
+	make -s -C "$TOP/tools/testing/io-pgtable" OUT="$MOUT/harness" OUR="$f" \
+		"$bin" >"$log" 2>&1 || { echo "harness build failed"; return 2; }
+	if "$bin" --impl our --check --no-controls $MUTANT_HARNESS_ARGS >>"$log" 2>&1; then
+		return 1
+	fi
+	grep -m1 -E 'FAIL|not ok|ERROR|AddressSanitizer|runtime error' "$log" | cut -c1-150
+	return 0
+}
+
+# The kernel of a mutant: our tree with the one file replaced, built in
+# its own objdir, so that only that file recompiles.
+mutant_kernel() {
+	local src=$OUT/src/mutant obj=$OUT/obj/mutant
+	mutant_tree "$1" || return 1
+	KSRC=$src KOBJ=$obj "$TOP/scripts/config.sh" ours >/dev/null || return 1
+	KSRC=$src KOBJ=$obj kmake ours -s Image >"$obj/build.log" 2>&1 ||
+		{ tail -20 "$obj/build.log" >&2; return 1; }
+	echo "$obj/arch/arm64/boot/Image"
+}
+
+# Boot CHECK with mutant NAME's IMAGE; the run folder's verdict must be a
+# failure matching the mutant's expectation.
+kernel_check() {	# kernel_check NAME CHECK IMAGE -> prints the reason
+	local m=$1 c=$2 img=$3 scen kenv=() dir expect why
+	case $c in
+	kunit-A) scen=A; kenv=(KUNIT=1) ;;
+	kunit-C) scen=C; kenv=(KUNIT=1) ;;
+	disk-C) scen=C ;;
+	edu) scen=E ;;
+	esac
+	env "${kenv[@]}" IMAGE="$img" RUN_TAG="mutant-$m-$c" \
+		"$TOP/scripts/scenario.sh" ours "$scen" >/dev/null 2>&1 || true
+	dir=$OUT/run/ours-$scen-mutant-$m-$c
+	expect=$(hdr "$m" "expect-$c")
+	why=$(head -1 "$dir/verdict" 2>/dev/null || echo "no verdict")
+	case $why in
+	PASS*) echo "the boot passed"; return 1 ;;
+	*"timed out"*|"no verdict") echo "$why"; return 1 ;;
+	esac
+	[ -n "$expect" ] || { echo "no expect-$c line in $m.patch"; return 1; }
+	if grep -qE "$expect" "$dir/verdict" "$dir"/kunit*.txt 2>/dev/null; then
+		echo "$(echo "$why" | cut -c1-120)"
+		return 0
+	fi
+	echo "failed for another reason: $(echo "$why" | cut -c1-120)"
+	return 1
+}
+
+kernel_only=0
+harness_only=0
+case ${1:-} in
+--kernel) kernel_only=1; shift ;;
+--harness) harness_only=1; shift ;;
+esac
+names=("$@")
+if [ ${#names[@]} = 0 ]; then
+	for p in "$MDIR"/*.patch; do
+		n=$(basename "$p" .patch)
+		case $n in debug-*) continue ;; esac	# the debug target's controls
+		names+=("$n")
+	done
+fi
+mkdir -p "$MOUT"
+table=$MOUT/table.txt
+: >"$table"
+survivors=0
+for m in "${names[@]}"; do
+	[ -f "$MDIR/$m.patch" ] || die "no mutant $m"
+	killers=""
+	checks=$(hdr "$m" killed-by)
+	for c in $checks; do
+		case " $OTHER_CHECKS " in *" $c "*) continue ;; esac
+		[ "$c" = harness ] && [ "$kernel_only" = 1 ] && continue
+		[ "$c" != harness ] && [ "$harness_only" = 1 ] && continue
+		rc=0
+		if [ "$c" = harness ]; then
+			why=$(harness_check "$m") || rc=$?
+		elif case " $KERNEL_CHECKS " in *" $c "*) true ;; *) false ;; esac; then
+			img=${img_for:-}
+			if [ "${img_of:-}" != "$m" ]; then
+				img=$(mutant_kernel "$m") || { img=""; }
+				img_of=$m
+				img_for=$img
+			fi
+			if [ -z "$img" ]; then
+				why="kernel build failed"; rc=1
+			else
+				why=$(kernel_check "$m" "$c" "$img") || rc=$?
+			fi
+		else
+			why="unknown check '$c'"; rc=1
+		fi
+		if [ "$rc" = 0 ]; then
+			echo "ok      mutant $m: killed by $c ($why)"
+			killers="$killers $c"
+		else
+			echo "FAILED  mutant $m: survives $c ($why)"
+			survivors=$((survivors + 1))
+		fi
+	done
+	printf '%-22s %-40s %s\n' "$m" "${killers# }" "$(hdr "$m" mutant)" >>"$table"
+done
+log "mutants: ${#names[@]} run, $survivors survivals; table in $table"
+[ "$survivors" = 0 ]
