@@ -28,15 +28,27 @@ hdr() {	# hdr NAME FIELD
 	sed -n "s/^# $2: //p" "$MDIR/$1.patch" | head -1
 }
 
+# A harness failure: a failed check, or a sanitizer report
+HARNESS_FAIL='(^| )FAIL|not ok|AddressSanitizer|runtime error|LeakSanitizer'
+
 harness_check() {	# harness_check NAME -> prints the first failing check
-	local f=$MOUT/src/$1.c bin=$MOUT/harness/io-pgtable-test-our log=$MOUT/$1.harness.log
+	local pid rc f=$MOUT/src/$1.c bin=$MOUT/harness/io-pgtable-test-our log=$MOUT/$1.harness.log
 	mutant_file "$1" "$f" || { echo "patch does not apply"; return 2; }
 	make -s -C "$TOP/tools/testing/io-pgtable" OUT="$MOUT/harness" OUR="$f" \
 		"$bin" >"$log" 2>&1 || { echo "harness build failed"; return 2; }
-	if "$bin" --impl our --check --no-controls $MUTANT_HARNESS_ARGS >>"$log" 2>&1; then
+	# The first failure kills the mutant: stop the run there.
+	"$bin" --impl our --check --no-controls $MUTANT_HARNESS_ARGS >>"$log" 2>&1 &
+	pid=$!
+	while kill -0 "$pid" 2>/dev/null; do
+		grep -qE "$HARNESS_FAIL" "$log" && { kill "$pid"; break; }
+		sleep 1
+	done
+	rc=0
+	wait "$pid" || rc=$?
+	if [ "$rc" = 0 ] && ! grep -qE "$HARNESS_FAIL" "$log"; then
 		return 1
 	fi
-	grep -m1 -E 'FAIL|not ok|ERROR|AddressSanitizer|runtime error' "$log" | cut -c1-150
+	{ grep -m1 -E "$HARNESS_FAIL" "$log" || echo "exit $rc"; } | cut -c1-150
 	return 0
 }
 
