@@ -65,14 +65,27 @@ mutant_file() {
 		>"$2.patch.log" 2>&1
 }
 
-# mutant_tree NAME: out/src/mutant, the ours tree (hard links) with the
-# mutated file, for a build with KSRC= and its own KOBJ=
-mutant_tree() {
-	local src=$OUT/src/mutant
-	rm -rf "$src"
-	mkdir -p "$src"
-	cp -al "$OUT/src/ours/." "$src/"
-	find "$src" -type d -exec chmod u+w {} +
-	rm -f "$src/drivers/iommu/io-pgtable-arm.c"
-	mutant_file "$1" "$src/drivers/iommu/io-pgtable-arm.c"
+# The mutants' source tree: the ours tree (hard links) with one real file
+MUTANT_SRC=$OUT/src/mutant
+
+mutant_tree() {	# mutant_tree NAME
+	rm -rf "$MUTANT_SRC"
+	mkdir -p "$MUTANT_SRC"
+	cp -al "$OUT/src/ours/." "$MUTANT_SRC/"
+	find "$MUTANT_SRC" -type d -exec chmod u+w {} +
+	rm -f "$MUTANT_SRC/drivers/iommu/io-pgtable-arm.c"
+	mutant_file "$1" "$MUTANT_SRC/drivers/iommu/io-pgtable-arm.c"
+}
+
+# mutant_image NAME OBJ [FRAGMENT...]: build mutant NAME's kernel in objdir
+# OBJ with the fragments of ours (plus FRAGMENTs) and print its Image; only
+# the mutated file recompiles once OBJ is warm.
+mutant_image() {
+	local m=$1 obj=$2
+	shift 2
+	mutant_tree "$m" || { log "mutant $m does not apply"; return 1; }
+	KSRC=$MUTANT_SRC KOBJ=$obj "$TOP/scripts/config.sh" ours "$@" >/dev/null || return 1
+	KSRC=$MUTANT_SRC KOBJ=$obj kmake ours -s Image >"$obj/build.log" 2>&1 ||
+		{ tail -20 "$obj/build.log" >&2; log "mutant $m: kernel build failed"; return 1; }
+	echo "$obj/arch/arm64/boot/Image"
 }

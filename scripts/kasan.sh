@@ -87,13 +87,11 @@ ours_only() {
 # no KASAN report; uaf, a KASAN use-after-free report in one of them.
 control() {
 	local fault=$1 tag=kasan-$1 run=$OUT/run/ours-A-kasan-$1 con kasan leaks
-	local found why="" mobj=$OUT/obj/kasan-mutant
+	local found why="" mimage
 
-	mutant_tree "table-$fault" || die "mutant table-$fault does not apply"
-	KSRC=$OUT/src/mutant KOBJ=$mobj "$TOP/scripts/config.sh" ours "$TOP/config/kasan.config"
-	KSRC=$OUT/src/mutant KOBJ=$mobj kmake ours -s Image >"$mobj/build.log" 2>&1 ||
-		die "kasan: mutant table-$fault: kernel build failed"
-	KUNIT=1 IMAGE=$mobj/arch/arm64/boot/Image RUN_TAG=$tag \
+	mimage=$(mutant_image "table-$fault" "$OUT/obj/kasan-mutant" \
+		"$TOP/config/kasan.config") || die "kasan: no kernel for mutant table-$fault"
+	KUNIT=1 IMAGE=$mimage RUN_TAG=$tag \
 		APPEND="testinit.kmemleak=1" \
 		"$TOP/scripts/scenario.sh" ours A || true
 	con=$run/console.log

@@ -52,17 +52,6 @@ harness_check() {	# harness_check NAME -> prints the first failing check
 	return 0
 }
 
-# The kernel of a mutant: our tree with the one file replaced, built in
-# its own objdir, so that only that file recompiles.
-mutant_kernel() {
-	local src=$OUT/src/mutant obj=$OUT/obj/mutant
-	mutant_tree "$1" || return 1
-	KSRC=$src KOBJ=$obj "$TOP/scripts/config.sh" ours >/dev/null || return 1
-	KSRC=$src KOBJ=$obj kmake ours -s Image >"$obj/build.log" 2>&1 ||
-		{ tail -20 "$obj/build.log" >&2; return 1; }
-	echo "$obj/arch/arm64/boot/Image"
-}
-
 # Boot CHECK with mutant NAME's IMAGE; the run folder's verdict must be a
 # failure matching the mutant's expectation.
 kernel_check() {	# kernel_check NAME CHECK IMAGE -> prints the reason
@@ -109,6 +98,8 @@ mkdir -p "$MOUT"
 table=$MOUT/table.txt
 : >"$table"
 survivors=0
+img_of=""
+img=""
 for m in "${names[@]}"; do
 	[ -f "$MDIR/$m.patch" ] || die "no mutant $m"
 	killers=""
@@ -121,11 +112,10 @@ for m in "${names[@]}"; do
 		if [ "$c" = harness ]; then
 			why=$(harness_check "$m") || rc=$?
 		elif case " $KERNEL_CHECKS " in *" $c "*) true ;; *) false ;; esac; then
-			img=${img_for:-}
-			if [ "${img_of:-}" != "$m" ]; then
-				img=$(mutant_kernel "$m") || { img=""; }
+			# One kernel per mutant, for all of its kernel checks
+			if [ "$img_of" != "$m" ]; then
+				img=$(mutant_image "$m" "$OUT/obj/mutant") || img=""
 				img_of=$m
-				img_for=$img
 			fi
 			if [ -z "$img" ]; then
 				why="kernel build failed"; rc=1
