@@ -203,9 +203,15 @@ struct arm_lpae_io_pgtable {
 
 /*
  * A caller bug: the call fails with an error code, and each kind of misuse
- * is reported once, so a buggy caller (or a selftest) cannot flood the log.
+ * is reported once, so a buggy caller cannot flood the log; not at all for
+ * a caller that expects such errors (IO_PGTABLE_QUIRK_NO_WARN).
  */
-#define lpae_misuse(cond)	WARN_ON_ONCE(cond)
+#define lpae_misuse(pt, cond) ({					\
+	bool __misuse = (cond);						\
+									\
+	(pt)->iop.cfg.quirks & IO_PGTABLE_QUIRK_NO_WARN ? __misuse :	\
+		WARN_ON_ONCE(__misuse);					\
+})
 
 /* --- Geometry and descriptor encoding ----------------------------------- */
 
@@ -1265,7 +1271,7 @@ static __always_inline int lpae_span_init(struct arm_lpae_io_pgtable *pt,
 	unsigned int idx, room;
 
 	s->lvl = lpae_size_to_lvl(pt, pgsize);
-	if (lpae_misuse(!pgcount || s->lvl < 0 || (iova & (pgsize - 1))))
+	if (lpae_misuse(pt, !pgcount || s->lvl < 0 || (iova & (pgsize - 1))))
 		return -EINVAL;
 
 	s->size = pgsize;
@@ -1275,7 +1281,7 @@ static __always_inline int lpae_span_init(struct arm_lpae_io_pgtable *pt,
 	room = (~idx & pt->run_mask[s->lvl]) + 1;
 	s->nr = min_t(size_t, pgcount, room);
 
-	if (lpae_misuse(!lpae_iova_in_range(pt, iova, s->nr * s->size)))
+	if (lpae_misuse(pt, !lpae_iova_in_range(pt, iova, s->nr * s->size)))
 		return -ERANGE;
 	return 0;
 }
@@ -1381,16 +1387,16 @@ static __always_inline int lpae_map_run(struct arm_lpae_io_pgtable *pt,
 	const struct lpae_span *s = &req->span;
 	bool has_tables = false;
 
-	if (lpae_misuse(lpae_check_vacant(pt, tbl, idx, s->nr, s->va,
-					  &has_tables)))
+	if (lpae_misuse(pt, lpae_check_vacant(pt, tbl, idx, s->nr, s->va,
+					      &has_tables)))
 		return -EEXIST;
 	if (has_tables)
 		lpae_drop_tables(pt, tbl, idx, s->nr, s->va);
 
 	if (lpae_is_last(tbl))
 		lpae_write_leaves(pt, tbl, idx, s->nr, req->pa, req->attrs);
-	else if (lpae_misuse(lpae_install_blocks(pt, tbl, idx, s->nr, req->pa,
-						 req->attrs)))
+	else if (lpae_misuse(pt, lpae_install_blocks(pt, tbl, idx, s->nr,
+						     req->pa, req->attrs)))
 		return -EEXIST;
 	lpae_publish(pt, tbl, idx, s->nr);
 	return LPAE_WALK_STOP;
@@ -1430,7 +1436,7 @@ static int lpae_map_visit(struct lpae_walk *w, const struct lpae_visit *v)
 
 	if (v->kind == LPAE_VISIT_RUN)
 		return lpae_map_run(w->pt, req, v->tbl, v->idx);
-	if (lpae_misuse(lpae_pte_valid(v->pte)))
+	if (lpae_misuse(w->pt, lpae_pte_valid(v->pte)))
 		return -EEXIST;	/* a larger block covers the range */
 	return lpae_map_grow(w->pt, req, v);
 }
@@ -1480,9 +1486,9 @@ static int arm_lpae_map_pages(struct io_pgtable_ops *ops, unsigned long iova,
 	if (ret)
 		return ret;
 	len = req.span.nr * req.span.size;
-	if (lpae_misuse(req.pa & (pgsize - 1)))
+	if (lpae_misuse(pt, req.pa & (pgsize - 1)))
 		return -EINVAL;
-	if (lpae_misuse((req.pa + len - 1) >> pt->iop.cfg.oas))
+	if (lpae_misuse(pt, (req.pa + len - 1) >> pt->iop.cfg.oas))
 		return -ERANGE;
 	if (!(iommu_prot & (IOMMU_READ | IOMMU_WRITE)))
 		return -EINVAL;
@@ -1779,7 +1785,7 @@ static int arm_lpae_read_and_clear_dirty(struct io_pgtable_ops *ops,
 	};
 	int ret;
 
-	if (lpae_misuse(!size || !lpae_iova_in_range(pt, iova, size)))
+	if (lpae_misuse(pt, !size || !lpae_iova_in_range(pt, iova, size)))
 		return -EINVAL;
 	if (pt->iop.fmt != ARM_64_LPAE_S1)
 		return -EINVAL;
@@ -2001,7 +2007,8 @@ static struct io_pgtable *lpae_alloc_s1(struct io_pgtable_cfg *cfg,
 	if (cfg->quirks & ~(IO_PGTABLE_QUIRK_ARM_NS |
 			    IO_PGTABLE_QUIRK_ARM_TTBR1 |
 			    IO_PGTABLE_QUIRK_ARM_OUTER_WBWA |
-			    IO_PGTABLE_QUIRK_ARM_HD))
+			    IO_PGTABLE_QUIRK_ARM_HD |
+			    IO_PGTABLE_QUIRK_NO_WARN))
 		return NULL;
 	/*
 	 * A walker that sets dirty bits writes to the tables: the streaming
@@ -2085,8 +2092,8 @@ static struct io_pgtable *lpae_alloc_s2(struct io_pgtable_cfg *cfg,
 	unsigned int sl;
 	int ps;
 
-	/* No quirk applies at stage 2, not even NS */
-	if (cfg->quirks)
+	/* No table quirk applies at stage 2, not even NS */
+	if (cfg->quirks & ~IO_PGTABLE_QUIRK_NO_WARN)
 		return NULL;
 
 	pt = lpae_pgtable_new(cfg, cookie, fmt);
@@ -2151,7 +2158,8 @@ arm_mali_lpae_alloc_pgtable(struct io_pgtable_cfg *cfg, void *cookie)
 {
 	struct arm_lpae_io_pgtable *pt;
 
-	if (cfg->quirks || cfg->ias > 48 || cfg->oas > 40)
+	if ((cfg->quirks & ~IO_PGTABLE_QUIRK_NO_WARN) || cfg->ias > 48 ||
+	    cfg->oas > 40)
 		return NULL;
 	cfg->pgsize_bitmap &= SZ_4K | SZ_2M | SZ_1G;
 

@@ -12,15 +12,30 @@
 OUR_H	:= $(firstword $(wildcard $(dir $(OUR))io-pgtable-arm.h) \
 		       $(BASE)/drivers/iommu/io-pgtable-arm.h)
 
-# headers used as they are, copied from the base tree: linux/io-pgtable.h
-# (the API under test), and the definitions the shim takes from the kernel
-# rather than restating them (attribute macros, __KERNEL_DIV_ROUND_UP, _AC)
+# headers copied from the base tree: linux/io-pgtable.h (the API under
+# test, with the series' patches to it applied in order), and the
+# definitions the shim takes from the kernel rather than restating them
+# (attribute macros, __KERNEL_DIV_ROUND_UP, _AC)
 KHDRS	:= $(addprefix $(OUT)/inc/,linux/io-pgtable.h \
 	   linux/compiler_attributes.h uapi/linux/const.h)
+API_H	:= include/linux/io-pgtable.h
+API_PATCHES := $(shell grep -l '^+++ b/$(API_H)' \
+		 $(dir $(lastword $(MAKEFILE_LIST)))../../../patches/*.patch)
 
-$(KHDRS): $(OUT)/inc/%: $(BASE)/include/%
+$(filter-out $(OUT)/inc/linux/io-pgtable.h,$(KHDRS)): $(OUT)/inc/%: $(BASE)/include/%
 	@mkdir -p $(dir $@)
 	cp $< $@
+
+# each of those patches must change that header alone
+$(OUT)/inc/linux/io-pgtable.h: $(BASE)/$(API_H) $(API_PATCHES)
+	@mkdir -p $(dir $@)
+	cp $< $@.tmp && chmod u+w $@.tmp
+	@for p in $(API_PATCHES); do \
+		! grep '^+++ ' $$p | grep -qv ' b/$(API_H)$$' || \
+			{ echo "$$p: not only $(API_H)"; exit 1; }; \
+		patch -s --no-backup-if-mismatch $@.tmp <$$p || exit 1; \
+	done
+	mv $@.tmp $@
 
 # copy_pair SRC.c SRC.h: refresh $@ and its io-pgtable-arm.h if they differ
 define copy_pair
