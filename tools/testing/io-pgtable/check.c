@@ -461,3 +461,129 @@ int dirty_compare(struct runctx *c, u64 first, u64 last, char *err, size_t errle
 	}
 	return 0;
 }
+
+/* ---- the TLB contract of one call ---- */
+
+/*
+ * A leaf that leaves the device view during a call must be invalidated in
+ * that call, after it left: tlb_add_page() of its own size at an iova in
+ * it, with the caller's gather (which the caller then syncs), or
+ * tlb_flush_all(). tlb_flush_walk() is documented for the walk caches and
+ * covers no leaf. A NULL or queued gather leaves the leaves to the caller
+ * (a flush queue invalidates everything before the IOVAs are reused).
+ * Tables follow the model's rule in every call: unlinked, invalidated
+ * (tlb_flush_walk over their span, or tlb_flush_all), then freed; none may
+ * be left unlinked and not invalidated when the call returns.
+ */
+unsigned long tlb_leaves_checked;
+
+static void tlb_leaf_cb(void *arg, const struct wres *r)
+{
+	struct tlb_watch *t = arg;
+
+	if (r->fault)
+		return;
+	if (t->n == t->cap) {
+		t->cap = t->cap ? 2 * t->cap : 256;
+		t->l = realloc(t->l, t->cap * sizeof(*t->l));
+	}
+	t->l[t->n++] = (struct tlb_leaf){ r->base, r->size, r->desc, false };
+}
+
+void tlb_watch_begin(struct tlb_watch *t, struct runctx *c, u64 first, u64 last,
+		     const struct iommu_iotlb_gather *gather)
+{
+	char err[256];
+
+	memset(t, 0, sizeof(*t));
+	t->gather = gather;
+	t->leaves = gather && !gather->queued;
+	first = max(first, c->in_first);
+	last = min(last, c->in_last);
+	if (t->leaves && first <= last &&
+	    walker_enum(&c->w, VIEW_DEV, first, last, tlb_leaf_cb, NULL, t,
+			err, sizeof(err)))
+		model_fail(CAT_ORDER, "walker cannot follow the device view: %s", err);
+	M.watch = t;
+}
+
+/* Has @l left the device view (or changed)? */
+static bool tlb_leaf_gone(const struct tlb_leaf *l)
+{
+	struct wres r;
+
+	walker_walk(M.w, VIEW_DEV, l->base, &r);
+	return r.fault || r.base != l->base || r.size != l->size ||
+	       r.desc != l->desc;
+}
+
+/* The leaf holding @iova, from the sorted list, or NULL */
+static struct tlb_leaf *tlb_leaf_at(struct tlb_watch *t, u64 iova)
+{
+	int lo = 0, hi = t->n - 1;
+
+	while (lo <= hi) {
+		int mid = lo + (hi - lo) / 2;
+		struct tlb_leaf *l = &t->l[mid];
+
+		if (iova < l->base)
+			hi = mid - 1;
+		else if (iova - l->base >= l->size)
+			lo = mid + 1;
+		else
+			return l;
+	}
+	return NULL;
+}
+
+void tlb_watch_note(struct tlb_watch *t, enum inv_kind kind, u64 iova,
+		    u64 granule, const struct iommu_iotlb_gather *gather)
+{
+	struct tlb_leaf *l;
+	int i;
+
+	switch (kind) {
+	case INV_ALL:
+		for (i = 0; i < t->n; i++)
+			if (!t->l[i].done && tlb_leaf_gone(&t->l[i]))
+				t->l[i].done = true;
+		break;
+	case INV_PAGE:
+		l = tlb_leaf_at(t, iova);
+		if (l && !l->done && l->size == granule && gather == t->gather &&
+		    tlb_leaf_gone(l))
+			l->done = true;
+		break;
+	case INV_WALK:
+		break;
+	}
+}
+
+void tlb_watch_end(struct tlb_watch *t, const char *what)
+{
+	u64 phys, iova;
+	int i, lvl;
+
+	M.watch = NULL;
+	for (i = 0; i < t->n; i++) {
+		struct tlb_leaf l = t->l[i];
+
+		if (!l.done && !tlb_leaf_gone(&l))
+			continue;	/* kept */
+		tlb_leaves_checked++;
+		if (l.done)
+			continue;
+		free(t->l);
+		model_fail(CAT_FREE,
+			   "%s: leaf %#llx+%#llx left the device view without an invalidation after it (tlb_add_page of its size with the caller's gather, or tlb_flush_all)",
+			   what, (unsigned long long)l.base,
+			   (unsigned long long)l.size);
+	}
+	free(t->l);
+	t->l = NULL;
+	if (model_unflushed_table(&phys, &lvl, &iova))
+		model_fail(CAT_FREE,
+			   "%s: table %#llx (level %d, iova %#llx) unlinked and not invalidated when the call returned",
+			   what, (unsigned long long)phys, lvl,
+			   (unsigned long long)iova);
+}

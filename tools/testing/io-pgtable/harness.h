@@ -76,19 +76,14 @@ struct model_stats {
 	unsigned long cmds;
 };
 
-/* One TLB callback, as the model logs it (hw.c checks the gather contract) */
+/* One TLB callback, as the model passes it to a call's TLB watch */
 enum inv_kind {
 	INV_ALL,
 	INV_WALK,
 	INV_PAGE,
 };
 
-struct tlb_inv {
-	enum inv_kind kind;
-	u64 iova, size, granule;
-};
-
-#define MAX_INVS	1024
+struct tlb_watch;
 
 struct model {
 	enum dma_mode mode;
@@ -118,10 +113,8 @@ struct model {
 	 */
 	void (*hook)(void *arg);
 	void *hook_arg;
-	/* TLB callbacks since the log was last cleared */
-	struct tlb_inv inv[MAX_INVS];
-	int ninv;
-	bool inv_overflow;
+	/* the call being held to the TLB contract (check.c), if any */
+	struct tlb_watch *watch;
 
 	/* a coherent walker's DMA address = phys - coherent_delta */
 	u64 coherent_delta;
@@ -161,6 +154,7 @@ void model_coherent_scan(void);
 void *model_custom_alloc(void *cookie, size_t size, gfp_t gfp);
 void model_custom_free(void *cookie, void *pages, size_t size);
 unsigned long model_live_tables(void);
+bool model_unflushed_table(u64 *phys, int *level, u64 *iova);
 size_t model_table_bytes(void);
 size_t model_heap_bytes(void);
 
@@ -268,6 +262,32 @@ void shadow_set_dirty(struct shadow *s, u64 iova, u64 size, bool dirty);
 void expect_sem(const struct runctx *c, int prot, bool dirty, struct sem *s);
 void check_state(struct runctx *c, u64 first, u64 last, int cat, const char *what);
 void dirty_reset(void);
+
+/*
+ * The TLB contract of one call: tlb_watch_begin() notes the leaves of the
+ * device view in [first, last], the model reports every TLB callback with
+ * tlb_watch_note(), tlb_watch_end() fails the run on a leaf that left the
+ * device view without an invalidation after it left (if @leaves: the
+ * caller syncs @gather), or a table unlinked and not invalidated.
+ */
+struct tlb_leaf {
+	u64 base, size, desc;
+	bool done;
+};
+
+struct tlb_watch {
+	struct tlb_leaf *l;
+	int n, cap;
+	const struct iommu_iotlb_gather *gather;
+	bool leaves;
+};
+
+void tlb_watch_begin(struct tlb_watch *t, struct runctx *c, u64 first, u64 last,
+		     const struct iommu_iotlb_gather *gather);
+void tlb_watch_note(struct tlb_watch *t, enum inv_kind kind, u64 iova,
+		    u64 granule, const struct iommu_iotlb_gather *gather);
+void tlb_watch_end(struct tlb_watch *t, const char *what);
+extern unsigned long tlb_leaves_checked;
 int dirty_compare(struct runctx *c, u64 first, u64 last, char *err, size_t errlen);
 
 /* main.c: the configurations */
@@ -299,6 +319,8 @@ int isolate_seq(void (*fn)(void *arg, int i), void *arg, int n, int timeout,
 
 struct bad_summary {
 	int classes, formats, cases, failed;
+	/* cases that WARNed; cases that differ with IO_PGTABLE_QUIRK_NO_WARN */
+	int warned, quiet_failed;
 };
 
 int bad_input_run(const char *impl, const char *out_file, bool verbose,

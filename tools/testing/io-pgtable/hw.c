@@ -284,97 +284,18 @@ static void case_corrupt_type(void *arg)
 	ctx_close(&c);
 }
 
-/*
- * Leaves that left the device view during a call must be covered by a TLB
- * callback of that call: add_page of their own size, or flush_all.
- */
-struct leafset {
-	struct wres *l;
-	int n, cap;
-};
-
-static void leaf_collect(void *arg, const struct wres *r)
-{
-	struct leafset *s = arg;
-
-	if (s->n == s->cap) {
-		s->cap = s->cap ? 2 * s->cap : 256;
-		s->l = realloc(s->l, s->cap * sizeof(*s->l));
-	}
-	s->l[s->n++] = *r;
-}
-
-static void leaves_of(struct runctx *c, u64 first, u64 last, struct leafset *s)
-{
-	char err[256];
-
-	s->n = 0;
-	if (walker_enum(&c->w, VIEW_DEV, first, last, leaf_collect, NULL, s,
-			err, sizeof(err)))
-		model_fail(CAT_XLATE, "walk: %s", err);
-}
-
-static bool leaf_kept(const struct leafset *after, const struct wres *l)
-{
-	int i;
-
-	for (i = 0; i < after->n; i++)
-		if (after->l[i].base == l->base && after->l[i].size == l->size &&
-		    after->l[i].desc == l->desc)
-			return true;
-	return false;
-}
-
-static bool leaf_invalidated(const struct wres *l)
-{
-	int i;
-
-	if (M.inv_overflow)
-		return true;	/* cannot tell: a flush of that many is a finding */
-	for (i = 0; i < M.ninv; i++) {
-		const struct tlb_inv *v = &M.inv[i];
-
-		if (v->kind == INV_ALL)
-			return true;
-		if (v->kind == INV_PAGE && v->granule == l->size &&
-		    v->iova >= l->base && v->iova - l->base < l->size)
-			return true;
-	}
-	return false;
-}
-
-static void check_gather(struct runctx *c, const struct leafset *before,
-			 const struct leafset *after, const char *what)
-{
-	int i;
-
-	for (i = 0; i < before->n; i++) {
-		const struct wres *l = &before->l[i];
-
-		if (!leaf_kept(after, l) && !leaf_invalidated(l))
-			model_fail(CAT_FREE, "%s: leaf %#llx+%#llx not invalidated (%d calls)",
-				   what, (unsigned long long)l->base,
-				   (unsigned long long)l->size, M.ninv);
-	}
-}
-
-/* One unmap, then the gather contract on the window */
+/* One unmap held to the TLB contract (check.c) over the window */
 static void gather_unmap(struct runctx *c, u64 iova, u64 pgsize, u64 n,
 			 u64 first, u64 last, const char *what)
 {
 	struct iommu_iotlb_gather g = { 0 };
-	struct leafset before = { 0 }, after = { 0 };
+	struct tlb_watch t;
 	size_t done;
 
-	leaves_of(c, first, last, &before);
-	M.ninv = 0;
-	M.inv_overflow = false;
+	tlb_watch_begin(&t, c, first, last, &g);
 	done = hw_unmap(c, iova, pgsize, n, &g);
-	leaves_of(c, first, last, &after);
-	check_gather(c, &before, &after, what);
+	tlb_watch_end(&t, what);
 	shadow_remove(&c->sh, iova, done);
-	free(before.l);
-	free(after.l);
 }
 
 /* Splits, table teardowns and plain unmaps, each checked against the TLB */

@@ -173,6 +173,7 @@ void model_fail(int cat, const char *fmt, ...)
 	vsnprintf(M.fail_msg, sizeof(M.fail_msg), fmt, ap);
 	va_end(ap);
 	M.fail_cat = cat;
+	M.watch = NULL;		/* it lives in the frame being abandoned */
 	if (M.fail_hook)
 		M.fail_hook();
 	if (!M.fail_jmp) {
@@ -279,13 +280,11 @@ static void run_hook(void)
 		M.hook(M.hook_arg);
 }
 
-static void log_inv(enum inv_kind kind, u64 iova, u64 size, u64 granule)
+static void log_inv(enum inv_kind kind, u64 iova, u64 granule,
+		    const struct iommu_iotlb_gather *gather)
 {
-	if (M.ninv == MAX_INVS) {
-		M.inv_overflow = true;
-		return;
-	}
-	M.inv[M.ninv++] = (struct tlb_inv){ kind, iova, size, granule };
+	if (M.watch)
+		tlb_watch_note(M.watch, kind, iova, granule, gather);
 }
 
 static void *page_alloc(int order, bool custom)
@@ -1037,6 +1036,27 @@ unsigned long model_live_tables(void)
 	return n;
 }
 
+/*
+ * A live table unlinked from the walker's view whose walk-cache
+ * invalidation is still due: where it was, if there is one.
+ */
+bool model_unflushed_table(u64 *phys, int *level, u64 *iova)
+{
+	struct alloc_rec *rec;
+
+	if (M.no_reach)
+		return false;
+	for (rec = all_recs; rec; rec = rec->next_all) {
+		if (rec->live && !rec->reachable && rec->flush_pending) {
+			*phys = rec->phys;
+			*level = rec->level;
+			*iova = rec->iova_base;
+			return true;
+		}
+	}
+	return false;
+}
+
 /* Walker memory access: read entry @idx of the table at @table. */
 int model_read_desc(enum view v, u64 table, u64 table_size, u64 idx,
 		    u64 *val, const char **why)
@@ -1141,7 +1161,7 @@ static void __tlb_flush_all(void *cookie)
 			rec->flush_pending = false;
 	M.st.flush_all++;
 	M.st.cmds++;
-	log_inv(INV_ALL, 0, 0, 0);
+	log_inv(INV_ALL, 0, 0, NULL);
 	run_hook();
 }
 
@@ -1170,7 +1190,7 @@ static void __tlb_flush_walk(unsigned long iova, size_t size, size_t granule,
 	}
 	M.st.flush_walk++;
 	M.st.cmds += granule ? size / granule : 1;
-	log_inv(INV_WALK, iova, size, granule);
+	log_inv(INV_WALK, iova, granule, NULL);
 	run_hook();
 }
 
@@ -1187,7 +1207,7 @@ static void __tlb_add_page(struct iommu_iotlb_gather *gather, unsigned long iova
 {
 	M.st.add_page++;
 	M.st.cmds++;
-	log_inv(INV_PAGE, iova, granule, granule);
+	log_inv(INV_PAGE, iova, granule, gather);
 	run_hook();
 }
 
@@ -1284,8 +1304,7 @@ void model_reset(enum dma_mode mode, enum control ctl, int ctl_n)
 	M.count_leaf_reads = false;
 	M.leaf_reads = 0;
 	harness_dma_parms.min_align_mask = 0;
-	M.ninv = 0;
-	M.inv_overflow = false;
+	M.watch = NULL;
 	memset(&M.st, 0, sizeof(M.st));
 }
 
