@@ -90,7 +90,9 @@ void ctx_unmap_all(struct runctx *c)
 {
 	while (c->sh.n) {
 		u64 iova = c->sh.e[0].iova, left = c->sh.e[0].size;
+		struct iommu_iotlb_gather gather = { 0 };
 		u64 pgsize, count, next;
+		struct tlb_watch t;
 		size_t n;
 		int i;
 
@@ -104,9 +106,11 @@ void ctx_unmap_all(struct runctx *c)
 		if (next)
 			count = min_t(u64, count,
 				      (next - (iova & (next - 1))) / pgsize);
-		n = c->ops->unmap_pages(c->ops, iova, pgsize, max_t(u64, count, 1),
-					NULL);
+		count = max_t(u64, count, 1);
+		tlb_watch_begin(&t, c, iova, iova + pgsize * count - 1, &gather);
+		n = c->ops->unmap_pages(c->ops, iova, pgsize, count, &gather);
 		model_op_end();
+		tlb_watch_end(&t, "unmap of everything");
 		if (!n)
 			model_fail(CAT_XLATE, "unmap of mapped %#llx (%#llx x %llu) returned 0",
 				   (unsigned long long)iova,
@@ -423,6 +427,7 @@ static void bad_case(struct bctx *b, const struct bclass *k, char *tok, size_t l
 	u64 iova = 0, pa = 0, size = g, count = 1, oas = 1ULL << c->cfg.oas;
 	unsigned long warns, adds;
 	struct model_snap *snap;
+	struct tlb_watch tw;
 	int prot = RW, ret = 0, i = k - bclasses;
 	size_t mapped = 0, n = 0;
 	char err[300], sz[32];
@@ -540,9 +545,11 @@ static void bad_case(struct bctx *b, const struct bclass *k, char *tok, size_t l
 	warns = M.st.warns;
 	adds = M.st.add_page;
 	if (k->kind == B_MAP) {
+		tlb_watch_begin(&tw, c, 1, 0, NULL);
 		ret = c->ops->map_pages(c->ops, iova, pa, size, count, prot,
 					GFP_KERNEL, &mapped);
 		model_op_end();
+		tlb_watch_end(&tw, k->name);
 		if (ret) {
 			snprintf(tok, len, "%s", errname(ret));
 		} else {
@@ -552,8 +559,11 @@ static void bad_case(struct bctx *b, const struct bclass *k, char *tok, size_t l
 		if (!ret && mapped)
 			shadow_add(&c->sh, iova, mapped, pa, prot, true);
 	} else {
+		tlb_watch_begin(&tw, c, iova,
+				count && size ? iova + size * count - 1 : iova, gp);
 		n = c->ops->unmap_pages(c->ops, iova, size, count, gp);
 		model_op_end();
+		tlb_watch_end(&tw, k->name);
 		size_str(b, n, sz, sizeof(sz));
 		snprintf(tok, len, "%s", sz);
 		shadow_remove(&c->sh, iova, n);

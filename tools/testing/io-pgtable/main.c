@@ -165,6 +165,7 @@ static void do_map(struct run_env *e, u64 iova, u64 pa, u64 pgsize, u64 count,
 	opc.map++;
 	while (left) {
 		struct model_snap *snap;
+		struct tlb_watch tw;
 		size_t mapped = 0;
 		int ret, want = 0;
 		u64 k, limit;
@@ -177,11 +178,13 @@ static void do_map(struct run_env *e, u64 iova, u64 pa, u64 pgsize, u64 count,
 			printf("  %s\n", what);
 		snap = snap_ops ? model_snap_take() : NULL;
 		M.injected = false;
+		tlb_watch_begin(&tw, c, 1, 0, NULL);
 		/* dma-iommu maps with GFP_ATOMIC: every other map does */
 		ret = c->ops->map_pages(c->ops, cur, cur_pa, pgsize, left, prot,
 					c->opi & 1 ? GFP_ATOMIC : GFP_KERNEL,
 					&mapped);
 		model_op_end();
+		tlb_watch_end(&tw, what);
 		if (snap && ret)
 			check_unchanged(snap, cat_for_error(ret), what);
 		model_snap_free(snap);
@@ -260,6 +263,18 @@ static void do_map(struct run_env *e, u64 iova, u64 pa, u64 pgsize, u64 count,
 		do_unmap(e, iova, pgsize, (cur - iova) / pgsize);
 }
 
+/* The last iova @count pages of @pgsize from @iova reach, saturated */
+static u64 call_last(u64 iova, u64 pgsize, u64 count)
+{
+	u64 len = pgsize * count;
+
+	if (!pgsize || !count)
+		return iova;
+	if (len / pgsize != count || iova + len - 1 < iova)
+		return ~0ULL;
+	return iova + len - 1;
+}
+
 static void do_unmap(struct run_env *e, u64 iova, u64 pgsize, u64 count)
 {
 	struct runctx *c = &e->c;
@@ -271,6 +286,7 @@ static void do_unmap(struct run_env *e, u64 iova, u64 pgsize, u64 count)
 	opc.unmap++;
 	while (left) {
 		struct model_snap *snap;
+		struct tlb_watch tw;
 		size_t n;
 		bool out = !iova_in_range(e, cur) || !pgsize ||
 			   cur + pgsize - 1 > ias_top(e) || cur + pgsize - 1 < cur;
@@ -284,8 +300,10 @@ static void do_unmap(struct run_env *e, u64 iova, u64 pgsize, u64 count)
 			printf("  %s\n", what);
 		snap = snap_ops ? model_snap_take() : NULL;
 		M.injected = false;
+		tlb_watch_begin(&tw, c, cur, call_last(cur, pgsize, left), &gather);
 		n = c->ops->unmap_pages(c->ops, cur, pgsize, left, &gather);
 		model_op_end();
+		tlb_watch_end(&tw, what);
 		if (snap && !n)
 			check_unchanged(snap, M.injected ? CAT_FAULT : CAT_STRICT, what);
 		model_snap_free(snap);
@@ -1079,8 +1097,9 @@ threads:
 
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	fprintf(stdout,
-		"\noperations: %lu map, %lu unmap, %lu bad-argument, %lu iova_to_phys, %lu dirty; %lu state checks; %.1fs\n",
+		"\noperations: %lu map, %lu unmap, %lu bad-argument, %lu iova_to_phys, %lu dirty; %lu state checks; %lu removed leaves held to the TLB contract; %.1fs\n",
 		opc.map, opc.unmap, opc.bad, opc.iova_to_phys, opc.dirty, opc.checks,
+		tlb_leaves_checked,
 		(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
 	printf("%d passed, %d failed\n", passed, failed);
 	if (O.informative)
