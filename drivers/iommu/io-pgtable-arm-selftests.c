@@ -33,6 +33,14 @@
  * it sees what a missing or misplaced sync leaves in the bounce buffer,
  * not a missing cache clean (QEMU models no caches either).
  *
+ * The TLB callbacks keep the books of the iommu_flush_ops contract: a leaf
+ * that leaves the walker's view in an unmap is invalidated in that call,
+ * after it left (tlb_add_page() of its size with the caller's gather, or
+ * tlb_flush_all(); tlb_flush_walk() is for walk caches only), and a table
+ * the walker reached is invalidated (tlb_flush_walk() over it, or
+ * tlb_flush_all()) once unlinked, before any table is freed and before
+ * the call returns.
+ *
  * A parameter skips only for a reason of lpae_skip_reasons[]; each suite
  * prints its results per walker and its skips per reason. Any WARN fails
  * the suite: the cases that misuse the API on purpose set
@@ -129,6 +137,8 @@ struct lpae_suite_stats {
 	unsigned int	fail[LPAE_NR_MODES];
 	unsigned int	skip[LPAE_NR_MODES];
 	unsigned int	skips[LPAE_NR_SKIPS];
+	unsigned long	leaves;		/* removed leaves held to the TLB contract */
+	unsigned long	frees;		/* table frees after every unlink was invalidated */
 	bool		tainted;	/* TAINT_WARN before the suite */
 	bool		warned;		/* a parameter failed for a WARN */
 };
@@ -276,6 +286,8 @@ static const void *lpae_race_gen_params(const void *prev, char *desc)
 #define LPAE_MAX_TABLES		512
 #define LPAE_MAX_REPORTS	8
 #define LPAE_MAX_FILLERS	8192
+#define LPAE_MAX_TLB_LEAVES	(8192 + 64)	/* a 512M block of 64K pages */
+#define LPAE_MAX_SEEN		(2 * LPAE_MAX_TABLES)
 
 struct lpae_range {
 	u64	iova;
@@ -304,6 +316,23 @@ struct lpae_dv_entry {
 	int		lvl;
 	unsigned int	idx;
 	unsigned int	root_idx;
+};
+
+/* A leaf of the walker's view before an unmap; invalidated after it left? */
+struct lpae_tlb_leaf {
+	u64		iova;
+	u64		size;
+	u64		desc;
+	bool		invalidated;
+};
+
+/* A table the walker reached: its span (0: the root), its last full walk */
+struct lpae_seen_table {
+	u64		dma;
+	u64		iova;
+	u64		span;
+	unsigned int	walk;
+	bool		invalidated;	/* since it was last reached */
 };
 
 struct lpae_snapshot {
@@ -381,6 +410,22 @@ struct lpae_ctx {
 	u64				probe_oa;
 	unsigned int			probe_points;
 	unsigned int			probe_faults;
+
+	/*
+	 * The TLB contract: the leaves of the walker's view an unmap in
+	 * progress may remove, and the caller's gather; the tables the
+	 * walker was seen to reach (custom allocator only, where frees
+	 * show). @calls counts finished calls, @walk_calls their count at
+	 * the last full walk, @walks the full walks.
+	 */
+	struct iommu_iotlb_gather	*tlb_gather;
+	struct lpae_tlb_leaf		*tlb_leaves;
+	unsigned int			nr_tlb_leaves;
+	struct lpae_seen_table		*seen;
+	unsigned int			nr_seen;
+	unsigned int			walks;
+	unsigned long			calls;
+	unsigned long			walk_calls;
 };
 
 static __printf(2, 3) void lpae_op(struct lpae_ctx *ctx, const char *fmt, ...)
@@ -788,6 +833,41 @@ static void lpae_dv_check_leaf(struct lpae_ctx *ctx, struct lpae_dv_entry *e)
 			     s1 ? "AP[1] (EL0)" : "read", bit6, wr, xn, r->prot);
 }
 
+/*
+ * The books of the tables (custom allocator, where frees show; no thread
+ * races then): every full walk notes the tables it reaches, and a table
+ * a walk no longer reaches has been unlinked since.
+ */
+static bool lpae_tracking(struct lpae_ctx *ctx)
+{
+	return ctx->custom_alloc && ctx->dv_ready && !ctx->in_teardown;
+}
+
+/* The full walk reached @table through the entry @e (level -1: the root) */
+static void lpae_seen_note(struct lpae_ctx *ctx, const struct lpae_dv_entry *e,
+			   u64 table)
+{
+	struct lpae_seen_table *t;
+	unsigned int i;
+
+	if (!lpae_tracking(ctx))
+		return;
+	for (i = 0; i < ctx->nr_seen && ctx->seen[i].dma != table; i++)
+		;
+	if (i == LPAE_MAX_SEEN) {
+		lpae_fail(ctx, "test bug: more than %u tables seen", LPAE_MAX_SEEN);
+		return;
+	}
+	if (i == ctx->nr_seen)
+		ctx->nr_seen++;
+	t = &ctx->seen[i];
+	t->dma = table;
+	t->iova = e->iova;
+	t->span = e->lvl < 0 ? 0 : BIT_ULL(lpae_lvl_shift(ctx, e->lvl));
+	t->walk = ctx->walks;
+	t->invalidated = false;
+}
+
 static bool lpae_dv_note_table(struct lpae_ctx *ctx, struct lpae_dv_entry *e,
 			       u64 table)
 {
@@ -812,6 +892,7 @@ static bool lpae_dv_note_table(struct lpae_ctx *ctx, struct lpae_dv_entry *e,
 		return false;
 	}
 	ctx->tables[ctx->nr_tables++] = table;
+	lpae_seen_note(ctx, e, table);
 	return true;
 }
 
@@ -859,6 +940,8 @@ static void lpae_dv_walk_all(struct lpae_ctx *ctx, bool check_leaves)
 {
 	struct lpae_dv_entry e = { .table = ctx->root, .lvl = -1 };
 
+	ctx->walks++;
+	ctx->walk_calls = ctx->calls;
 	ctx->nr_tables = 0;
 	ctx->nr_leaves = 0;
 	ctx->dv_bytes = 0;
@@ -866,6 +949,43 @@ static void lpae_dv_walk_all(struct lpae_ctx *ctx, bool check_leaves)
 	if (lpae_dv_note_table(ctx, &e, ctx->root))
 		lpae_dv_walk(ctx, ctx->root, ctx->start_level, 0,
 			     ctx->root_entries, check_leaves);
+}
+
+/* The tables below @table: only table descriptors, no last-level reads */
+static void lpae_dv_walk_tables_from(struct lpae_ctx *ctx, u64 table, int lvl,
+				     u64 base, unsigned int nents)
+{
+	struct lpae_dv_entry e = { .table = table, .lvl = lvl };
+	unsigned int shift = lpae_lvl_shift(ctx, lvl);
+	const char *why;
+	u64 addr;
+
+	if (lvl == 3)
+		return;
+	for (e.idx = 0; e.idx < nents; e.idx++) {
+		e.iova = base + ((u64)e.idx << shift);
+		if (!lpae_dv_read(ctx, table, e.idx, &e.desc)) {
+			lpae_dv_fail(ctx, &e, "table is not in memory");
+			return;
+		}
+		if (lpae_dv_decode(ctx, lvl, e.desc, &addr, &why) ==
+		    LPAE_DV_TABLE && lpae_dv_note_table(ctx, &e, addr))
+			lpae_dv_walk_tables_from(ctx, addr, lvl + 1, e.iova,
+						 BIT(ctx->bpl));
+	}
+}
+
+/* The tables the walker reaches, in ctx->tables (the full walk's cheap half) */
+static void lpae_dv_walk_tables(struct lpae_ctx *ctx)
+{
+	struct lpae_dv_entry e = { .table = ctx->root, .lvl = -1 };
+
+	ctx->walks++;
+	ctx->walk_calls = ctx->calls;
+	ctx->nr_tables = 0;
+	if (lpae_dv_note_table(ctx, &e, ctx->root))
+		lpae_dv_walk_tables_from(ctx, ctx->root, ctx->start_level, 0,
+					 ctx->root_entries);
 }
 
 /*
@@ -968,20 +1088,218 @@ static void lpae_expect_unchanged(struct lpae_ctx *ctx,
 }
 
 /* ---------------------------------------------------------------------
+ * The TLB contract
+ */
+
+/* Seen before, not reached by the last full walk: unlinked since */
+static bool lpae_seen_unlinked(struct lpae_ctx *ctx,
+			       const struct lpae_seen_table *t)
+{
+	return t->walk != ctx->walks;
+}
+
+/* The walk caches are invalidated over [@iova, @iova + @size), 0: all */
+static void lpae_seen_invalidate(struct lpae_ctx *ctx, u64 iova, u64 size)
+{
+	unsigned int i;
+
+	if (!lpae_tracking(ctx))
+		return;
+	lpae_dv_walk_tables(ctx);
+	for (i = 0; i < ctx->nr_seen; i++) {
+		struct lpae_seen_table *t = &ctx->seen[i];
+
+		if (!lpae_seen_unlinked(ctx, t))
+			continue;
+		if (!size || (t->span && t->iova >= iova &&
+			      t->iova - iova + t->span <= size))
+			t->invalidated = true;
+	}
+}
+
+/*
+ * Every table unlinked since it was seen must be invalidated @when (before
+ * a free, or when a call returns). Each one is judged once: its entry goes
+ * (with @drop, also those invalidated).
+ */
+static void lpae_seen_expect_invalidated(struct lpae_ctx *ctx,
+					 const char *when, bool drop)
+{
+	unsigned int i = 0;
+
+	if (!lpae_tracking(ctx))
+		return;
+	lpae_dv_walk_tables(ctx);
+	while (i < ctx->nr_seen) {
+		struct lpae_seen_table *t = &ctx->seen[i];
+
+		if (!lpae_seen_unlinked(ctx, t) || (t->invalidated && !drop)) {
+			i++;
+			continue;
+		}
+		if (!t->invalidated)
+			lpae_fail(ctx,
+				  "table @dma %#llx (iova %#llx, %#llx bytes) unlinked and not invalidated (tlb_flush_walk() over it, or tlb_flush_all()) %s",
+				  t->dma, t->iova, t->span, when);
+		*t = ctx->seen[--ctx->nr_seen];
+	}
+}
+
+/* Has the noted leaf @l left the walker's view, or changed? */
+static bool lpae_tlb_leaf_gone(struct lpae_ctx *ctx,
+			       const struct lpae_tlb_leaf *l)
+{
+	struct lpae_dv_entry e;
+
+	return lpae_dv_translate(ctx, l->iova, &e) != 1 ||
+	       e.size != l->size || e.desc != l->desc;
+}
+
+/* Note the leaves of the walker's view in [@iova, @iova + @len) */
+static void lpae_tlb_note_leaves(struct lpae_ctx *ctx, u64 iova, u64 len)
+{
+	u64 end = iova + len < iova ? U64_MAX : iova + len, a = iova;
+	struct lpae_dv_entry e;
+	u64 step, base;
+	int ret;
+
+	ctx->nr_tlb_leaves = 0;
+	while (a < end && !(a >> ctx->ias)) {
+		ret = lpae_dv_translate(ctx, a, &e);
+		if (ret < 0)
+			return;
+		step = ret ? e.size : BIT_ULL(lpae_lvl_shift(ctx, e.lvl));
+		base = a & ~(step - 1);
+		if (ret && ctx->nr_tlb_leaves == LPAE_MAX_TLB_LEAVES) {
+			lpae_fail(ctx, "test bug: more than %u leaves to watch",
+				  LPAE_MAX_TLB_LEAVES);
+			return;
+		}
+		if (ret)
+			ctx->tlb_leaves[ctx->nr_tlb_leaves++] =
+				(struct lpae_tlb_leaf) {
+					.iova = base, .size = e.size,
+					.desc = e.desc,
+				};
+		if (base + step <= a)
+			return;
+		a = base + step;
+	}
+}
+
+/* The noted leaf holding @iova, or NULL (the leaves are sorted) */
+static struct lpae_tlb_leaf *lpae_tlb_leaf_at(struct lpae_ctx *ctx, u64 iova)
+{
+	unsigned int lo = 0, hi = ctx->nr_tlb_leaves;
+
+	while (lo < hi) {
+		unsigned int mid = lo + (hi - lo) / 2;
+		struct lpae_tlb_leaf *l = &ctx->tlb_leaves[mid];
+
+		if (iova < l->iova)
+			hi = mid;
+		else if (iova - l->iova >= l->size)
+			lo = mid + 1;
+		else
+			return l;
+	}
+	return NULL;
+}
+
+/* tlb_flush_all(): every noted leaf that has left the view is covered */
+static void lpae_tlb_flushed_all(struct lpae_ctx *ctx)
+{
+	unsigned int i;
+
+	for (i = 0; i < ctx->nr_tlb_leaves; i++) {
+		struct lpae_tlb_leaf *l = &ctx->tlb_leaves[i];
+
+		if (!l->invalidated && lpae_tlb_leaf_gone(ctx, l))
+			l->invalidated = true;
+	}
+}
+
+/* tlb_add_page() of an iova that no longer translates: its leaf, if that size */
+static void lpae_tlb_page_added(struct lpae_ctx *ctx,
+				struct iommu_iotlb_gather *gather,
+				unsigned long iova, size_t granule)
+{
+	struct lpae_tlb_leaf *l;
+
+	if (!ctx->tlb_gather)
+		return;
+	if (gather != ctx->tlb_gather) {
+		lpae_fail(ctx, "tlb_add_page(%#lx, %#zx) with a gather that is not the caller's",
+			  iova, granule);
+		return;
+	}
+	l = lpae_tlb_leaf_at(ctx, iova);
+	if (l && l->size == granule)
+		l->invalidated = true;
+}
+
+/*
+ * Before a call: the tables as it finds them (if a call ran since the last
+ * full walk) and, for an unmap into @gather, the leaves it may remove.
+ */
+static void lpae_tlb_begin(struct lpae_ctx *ctx, u64 iova, u64 len,
+			   struct iommu_iotlb_gather *gather)
+{
+	if (!ctx->dv_ready || ctx->in_teardown)
+		return;
+	if (lpae_tracking(ctx) && ctx->walk_calls != ctx->calls)
+		lpae_dv_walk_tables(ctx);
+	if (gather) {
+		lpae_tlb_note_leaves(ctx, iova, len);
+		ctx->tlb_gather = gather;
+	}
+}
+
+/* After it: each leaf gone was invalidated after it left; so were tables */
+static void lpae_tlb_end(struct lpae_ctx *ctx)
+{
+	unsigned int i;
+
+	ctx->calls++;
+	if (!ctx->dv_ready || ctx->in_teardown) {
+		ctx->tlb_gather = NULL;
+		return;
+	}
+	for (i = 0; ctx->tlb_gather && i < ctx->nr_tlb_leaves; i++) {
+		const struct lpae_tlb_leaf *l = &ctx->tlb_leaves[i];
+
+		/* Invalidated once it was gone; else kept, or missed */
+		if (!l->invalidated && !lpae_tlb_leaf_gone(ctx, l))
+			continue;
+		lpae_stats.leaves++;
+		if (!l->invalidated)
+			lpae_fail(ctx,
+				  "leaf %#llx+%#llx left the walker's view without an invalidation after it (tlb_add_page() of its size with the caller's gather, or tlb_flush_all())",
+				  l->iova, l->size);
+	}
+	ctx->tlb_gather = NULL;
+	ctx->nr_tlb_leaves = 0;
+	lpae_seen_expect_invalidated(ctx, "when the call returned", false);
+}
+
+/* ---------------------------------------------------------------------
  * TLB callbacks and custom allocator: the walker's view at those points
  */
 
-static void lpae_expect_no_translation(struct lpae_ctx *ctx, u64 iova,
+/* True if @iova does not translate (or there is no walker to ask) */
+static bool lpae_expect_no_translation(struct lpae_ctx *ctx, u64 iova,
 				       const char *what)
 {
 	struct lpae_dv_entry e;
 
 	if (!ctx->dv_ready || ctx->in_teardown)
-		return;
-	if (lpae_dv_translate(ctx, iova, &e) == 1)
-		lpae_dv_fail(ctx, &e,
-			     "%s issued while the walker still translates this iova to %#llx (update not synced before the invalidation)",
-			     what, e.oa);
+		return true;
+	if (lpae_dv_translate(ctx, iova, &e) != 1)
+		return true;
+	lpae_dv_fail(ctx, &e,
+		     "%s issued while the walker still translates this iova to %#llx (update not synced before the invalidation)",
+		     what, e.oa);
+	return false;
 }
 
 /* DMA in flight at this point of a call: does it still translate? */
@@ -1003,6 +1321,10 @@ static void lpae_tlb_flush_all(void *cookie)
 
 	ctx->tlb_cmds++;
 	lpae_probe(ctx);
+	if (!ctx->dv_ready || ctx->in_teardown)
+		return;
+	lpae_seen_invalidate(ctx, 0, 0);
+	lpae_tlb_flushed_all(ctx);
 }
 
 static void lpae_tlb_flush_walk(unsigned long iova, size_t size,
@@ -1020,6 +1342,8 @@ static void lpae_tlb_flush_walk(unsigned long iova, size_t size,
 				   "tlb_flush_walk");
 	ctx->tlb_cmds += size / granule;
 	lpae_probe(ctx);
+	if (ctx->dv_ready && !ctx->in_teardown)
+		lpae_seen_invalidate(ctx, iova, size);
 }
 
 static void lpae_tlb_add_page(struct iommu_iotlb_gather *gather,
@@ -1027,9 +1351,11 @@ static void lpae_tlb_add_page(struct iommu_iotlb_gather *gather,
 {
 	struct lpae_ctx *ctx = cookie;
 
-	lpae_expect_no_translation(ctx, iova, "tlb_add_page");
 	ctx->tlb_cmds++;
 	lpae_probe(ctx);
+	if (ctx->dv_ready && !ctx->in_teardown &&
+	    lpae_expect_no_translation(ctx, iova, "tlb_add_page"))
+		lpae_tlb_page_added(ctx, gather, iova, granule);
 }
 
 static const struct iommu_flush_ops lpae_tlb_ops = {
@@ -1083,7 +1409,7 @@ static void lpae_free(void *cookie, void *pages, size_t size)
 
 	/* A table being freed must be out of the walker's reach. */
 	if (ctx->dv_ready && !ctx->in_teardown) {
-		lpae_dv_walk_all(ctx, false);
+		lpae_dv_walk_tables(ctx);
 		for (i = 0; i < ctx->nr_tables; i++)
 			if (dma_to_phys(ctx->dev, ctx->tables[i]) == phys)
 				lpae_fail(ctx, "table %pa freed while the walker still reaches it",
@@ -1093,6 +1419,9 @@ static void lpae_free(void *cookie, void *pages, size_t size)
 				  "table freed while the walker still reaches %u tables of %u allocated",
 				  ctx->nr_tables,
 				  ctx->nr_allocs - ctx->nr_frees - 1);
+		lpae_seen_expect_invalidated(ctx, "before a table was freed",
+					     true);
+		lpae_stats.frees++;
 	}
 
 	for (i = 0; i < LPAE_MAX_TABLES && ctx->allocs[i].va != pages; i++)
@@ -1194,6 +1523,8 @@ static void lpae_release_fillers_action(void *data)
 	lpae_release_fillers(data, 0);
 }
 
+KUNIT_DEFINE_ACTION_WRAPPER(lpae_kvfree, kvfree, const void *);
+
 static void lpae_teardown(void *data)
 {
 	struct lpae_ctx *ctx = data;
@@ -1220,6 +1551,14 @@ static struct lpae_ctx *lpae_setup_dev(struct kunit *test, bool custom_alloc)
 	ctx->allocs = kunit_kcalloc(test, LPAE_MAX_TABLES,
 				    sizeof(*ctx->allocs), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, ctx->allocs);
+	ctx->seen = kunit_kcalloc(test, LPAE_MAX_SEEN, sizeof(*ctx->seen),
+				  GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ctx->seen);
+	ctx->tlb_leaves = kvcalloc(LPAE_MAX_TLB_LEAVES,
+				   sizeof(*ctx->tlb_leaves), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ctx->tlb_leaves);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, lpae_kvfree,
+							ctx->tlb_leaves), 0);
 	ctx->test = test;
 	ctx->p = p;
 	ctx->custom_alloc = custom_alloc;
@@ -1397,6 +1736,8 @@ static void lpae_decode(struct lpae_ctx *ctx)
 			    "IAS %u needs %u root entries at level %d",
 			    ctx->ias, 1U << top_bits, ctx->start_level);
 	ctx->root_entries = 1U << top_bits;
+	ctx->nr_seen = 0;
+	ctx->tlb_gather = NULL;
 	root_bytes = max_t(unsigned int, 64, ctx->root_entries * 8);
 	KUNIT_ASSERT_EQ_MSG(test, ctx->root & (root_bytes - 1), 0ULL,
 			    "root table @dma %#llx not aligned to its %u bytes",
@@ -1468,8 +1809,10 @@ static int lpae_map1(struct lpae_ctx *ctx, u64 iova, u64 pa, size_t pgsize,
 	*mapped = 0;
 	lpae_op(ctx, "map_pages(iova %#llx, pa %#llx, %#zx x %zu, prot %#x)",
 		iova, pa, pgsize, pgcount, prot);
+	lpae_tlb_begin(ctx, iova, 0, NULL);
 	ret = ctx->ops->map_pages(ctx->ops, iova, pa, pgsize, pgcount, prot,
 				  ctx->gfp, mapped);
+	lpae_tlb_end(ctx);
 	if (*mapped > pgsize * pgcount || *mapped % pgsize) {
 		lpae_fail(ctx, "mapped %#zx", *mapped);
 		*mapped = 0;
@@ -1512,7 +1855,9 @@ static size_t lpae_unmap1(struct lpae_ctx *ctx, u64 iova, size_t pgsize,
 	iommu_iotlb_gather_init(&gather);
 	lpae_op(ctx, "unmap_pages(iova %#llx, %#zx x %zu)", iova, pgsize,
 		pgcount);
+	lpae_tlb_begin(ctx, iova, (u64)pgsize * pgcount, &gather);
 	n = ctx->ops->unmap_pages(ctx->ops, iova, pgsize, pgcount, &gather);
+	lpae_tlb_end(ctx);
 	if (n > pgsize * pgcount || n % pgsize) {
 		lpae_fail(ctx, "unmapped %#zx", n);
 		return 0;
@@ -3133,6 +3478,8 @@ static void lpae_suite_exit(struct kunit_suite *suite)
 		if (lpae_stats.skips[i])
 			pr_info("%s: %u skipped: %s\n", suite->name,
 				lpae_stats.skips[i], lpae_skip_reasons[i]);
+	pr_info("%s: TLB contract: %lu removed leaves invalidated, %lu table frees after the invalidation of every unlinked table\n",
+		suite->name, lpae_stats.leaves, lpae_stats.frees);
 }
 
 static int lpae_fault_suite_init(struct kunit_suite *suite)
