@@ -63,7 +63,7 @@ mutants: setup
 	@scripts/mutants.sh
 
 clean:
-	rm -rf out/obj out/run out/guest out/harness out/bench out/series
+	rm -rf out/src/*/obj out/src/*/obj-* out/mutant out/run out/guest out/harness out/bench out/series
 
 distclean:
 	chmod -R u+w out 2>/dev/null || true

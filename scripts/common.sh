@@ -35,8 +35,12 @@ die() { log "ERROR: $*"; exit 1; }
 
 # ours: base + our overlay + patches; control: the unmodified base.
 variant_src() { echo "${KSRC:-$OUT/src/$1}"; }
+# Objdirs are children of their source tree (obj, obj-NAME): kbuild then
+# names sources "../" (srctree := ..), the same in every tree, so ccache
+# serves the control, the mutants and other trees what ours compiled.
+obj_dir() { echo "$(variant_src "$1")/obj${2:+-$2}"; }	# obj_dir VARIANT [NAME]
 # KOBJ: another objdir for the same source tree (scripts/kasan.sh).
-variant_obj() { echo "${KOBJ:-$OUT/obj/$1}"; }
+variant_obj() { echo "${KOBJ:-$(obj_dir "$1")}"; }
 
 check_variant() {
 	case $1 in
@@ -65,27 +69,25 @@ mutant_file() {
 		>"$2.patch.log" 2>&1
 }
 
-# The mutants' source tree: the ours tree (hard links) with one real file
-MUTANT_SRC=$OUT/src/mutant
-
-mutant_tree() {	# mutant_tree NAME
-	rm -rf "$MUTANT_SRC"
-	mkdir -p "$MUTANT_SRC"
-	cp -al "$OUT/src/ours/." "$MUTANT_SRC/"
-	find "$MUTANT_SRC" -type d -exec chmod u+w {} +
-	rm -f "$MUTANT_SRC/drivers/iommu/io-pgtable-arm.c"
-	mutant_file "$1" "$MUTANT_SRC/drivers/iommu/io-pgtable-arm.c"
-}
-
-# mutant_image NAME OBJ [FRAGMENT...]: build mutant NAME's kernel in objdir
-# OBJ with the fragments of ours (plus FRAGMENTs) and print its Image; only
-# the mutated file recompiles once OBJ is warm.
+# mutant_image NAME OBJ BASEOBJ: build mutant NAME's kernel and print its
+# Image. OBJ is a copy of BASEOBJ, a built objdir of ours (made once). In a
+# private mount namespace the mutated file is bind-mounted over ours' file
+# and OBJ over BASEOBJ: the build sees ours' paths, so only the mutated file
+# recompiles and the kernel relinks, while ours' tree and objdir, outside,
+# stay as they are.
 mutant_image() {
-	local m=$1 obj=$2
-	shift 2
-	mutant_tree "$m" || { log "mutant $m does not apply"; return 1; }
-	KSRC=$MUTANT_SRC KOBJ=$obj "$TOP/scripts/config.sh" ours "$@" >/dev/null || return 1
-	KSRC=$MUTANT_SRC KOBJ=$obj kmake ours -s Image >"$obj/build.log" 2>&1 ||
+	local m=$1 obj=$2 base=$3 file=$OUT/mutant/io-pgtable-arm.c
+	mutant_file "$m" "$file" || { log "mutant $m does not apply"; return 1; }
+	if [ "$(cat "$obj/.mutant-base" 2>/dev/null)" != "$base" ]; then
+		rm -rf "$obj"
+		cp -a "$base" "$obj"
+		echo "$base" >"$obj/.mutant-base"
+	fi
+	export -f kmake variant_src variant_obj
+	KOBJ=$base unshare -m bash -c 'mount --bind "$1" "$2" && mount --bind "$3" "$4" &&
+		kmake ours -s Image' mutant "$file" \
+		"$(variant_src ours)/drivers/iommu/io-pgtable-arm.c" "$obj" "$base" \
+		>"$obj/build.log" 2>&1 ||
 		{ tail -20 "$obj/build.log" >&2; log "mutant $m: kernel build failed"; return 1; }
 	echo "$obj/arch/arm64/boot/Image"
 }

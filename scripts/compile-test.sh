@@ -45,14 +45,14 @@ w1() {
 	grep 'warning:' "$o/w1.log" | sed -E 's|^.*/(drivers/[^:]*):[0-9]+(:[0-9]+)?:|\1:|' | sort -u
 }
 
-obj=$OUT/obj/compile-test
+obj=$src/obj-compile-test
 configure "$src" "$obj"
 log "compile-test: building vmlinux with every io-pgtable-arm user"
 make -C "$src" O="$obj" CC="ccache ${CROSS_COMPILE}gcc" -j"$(nproc)" -s vmlinux \
 	>"$obj/build.log" 2>&1 || { tail -30 "$obj/build.log"; die "compile-test: build failed"; }
 w1 "$src" "$obj" >"$obj/w1.ours"
 
-ref=$OUT/obj/compile-test-upstream
+ref=$(obj_dir control compile-test)
 configure "$(variant_src control)" "$ref"
 make -C "$(variant_src control)" O="$ref" CC="ccache ${CROSS_COMPILE}gcc" -j"$(nproc)" -s prepare \
 	>"$ref/prepare.log" 2>&1 || die "compile-test: prepare failed for upstream"

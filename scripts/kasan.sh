@@ -1,13 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Memory-debugging run: "ours" built with generic KASAN and kmemleak in its
-# own objdir (out/obj/kasan, from out/src/ours with the fragments of ours
+# own objdir (out/src/ours/obj-kasan, with the fragments of ours
 # plus config/kasan.config), then booted: the KUnit selftest coherent and
 # non-coherent (A) and bounced (C), and the disk workload in C and E. Each
 # guest triggers kmemleak scans before powering off (testinit.kmemleak=1).
 # Fails on any scenario failure, any KASAN report or any kmemleak report.
 # Then two controls, KUnit boots of A with a mutant of our file (mutants/,
-# built in out/obj/kasan-mutant) that must be caught: table-leak (a table's
+# built in out/mutant/obj-kasan) that must be caught: table-leak (a table's
 # memory is never freed) by kmemleak, table-uaf (a freed table is read) by
 # KASAN.
 # Slow (a cold build takes minutes, the boots several times longer than
@@ -15,7 +15,7 @@
 # usage: kasan.sh          env: TIMEOUT (per boot, default 1800), SMP
 . "$(dirname "$0")/common.sh"
 
-export KOBJ=$OUT/obj/kasan
+export KOBJ=$(obj_dir ours kasan)
 export TIMEOUT=${TIMEOUT:-1800}
 image=$KOBJ/arch/arm64/boot/Image
 
@@ -89,8 +89,7 @@ control() {
 	local fault=$1 tag=kasan-$1 run=$OUT/run/ours-A-kasan-$1 con kasan leaks
 	local found why="" mimage
 
-	mimage=$(mutant_image "table-$fault" "$OUT/obj/kasan-mutant" \
-		"$TOP/config/kasan.config") || die "kasan: no kernel for mutant table-$fault"
+	mimage=$(mutant_image "table-$fault" "$OUT/mutant/obj-kasan" "$KOBJ") || die "kasan: no kernel for mutant table-$fault"
 	KUNIT=1 IMAGE=$mimage RUN_TAG=$tag \
 		APPEND="testinit.kmemleak=1" \
 		"$TOP/scripts/scenario.sh" ours A || true

@@ -27,7 +27,7 @@
 # stage 2 on the QEMU of scripts/qemu10.sh (virt-9.0, arm-smmuv3.stage=2);
 # without it the stage-2 rows are skipped with the reason.
 # Kernels: 4K is the variant's own objdir (scripts/build.sh; must be
-# built); 16K and 64K are built here in out/obj/VARIANT-16k|64k from
+# built); 16K and 64K are built here in obj-16k|obj-64k of its tree from
 # config/pages-16k|64k.config (ccache; warm and unchanged: seconds).
 # usage: matrix.sh
 # env: MATRIX_PAGES ("4k 16k 64k"), MATRIX_STAGES ("1 2"), MATRIX_CONTROL
@@ -75,14 +75,14 @@ image() {	# image VARIANT PAGES       (env MATRIX_IMAGE_VARIANT_PAGES overrides)
 	elif [ "$2" = 4k ]; then
 		echo "$(variant_obj "$1")/arch/arm64/boot/Image"
 	else
-		echo "$OUT/obj/$1-$2/arch/arm64/boot/Image"
+		echo "$(obj_dir "$1" "$2")/arch/arm64/boot/Image"
 	fi
 }
 
 build() {	# build VARIANT PAGES
 	local v=$1 pg=$2 t obj
 	[ "$pg" != 4k ] || return 0
-	obj=$OUT/obj/$v-$pg
+	obj=$(obj_dir "$v" "$pg")
 	t=$(date +%s)
 	KOBJ=$obj "$TOP/scripts/config.sh" "$v" "$TOP/config/pages-$pg.config" || return 1
 	KOBJ=$obj kmake "$v" -s Image >"$obj/build.log" 2>&1 ||

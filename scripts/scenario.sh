@@ -115,8 +115,11 @@ fi
 # are the verdict; the disk workload is skipped. Otherwise KUnit stays off,
 # so the disk scenarios measure only the workload.
 faults_suite=io-pgtable-arm-faults
+# init waits for each parameter in D state: a slow one on a loaded host
+# must not trip the 10 s hung-task panic meant for the control/C hang.
 if [ "${KUNIT:-0}" = 1 ]; then
 	append="$append testinit.skip=1 testinit.faults=$faults_suite"
+	append="$append sysctl.kernel.hung_task_timeout_secs=120"
 else
 	append="$append kunit.enable=0"
 fi
@@ -141,13 +144,13 @@ selftest=$(grep -o 'selftest: completed with [0-9]* PASS [0-9]* FAIL' "$con" | t
 moved=$(sed -n 's/.*TESTINIT: moved \([0-9]*\) MiB.*/\1/p' "$con" | tail -1)
 group=$(sed -n 's/.*TESTINIT: iommu: \(.*\)/\1/p' "$con" | tr -d '\r' | tail -1)
 
-# The suite provokes caller-misuse warnings in io-pgtable-arm.c on purpose.
+# Any WARN fails a boot: the selftest's misuse cases set
+# IO_PGTABLE_QUIRK_NO_WARN. A KUnit boot's init exits when it is done.
 trouble='Kernel panic|BUG:|WARNING:|Oops|Unable to handle|blocked for more than'
 trouble_lines() {
 	tr -d '\r' <"$con" | grep -E "$trouble" |
 		if [ "${KUNIT:-0}" = 1 ]; then
-			grep -v -e 'WARNING: CPU: [0-9]* PID: [0-9]* at [^ ]*drivers/iommu/io-pgtable-arm.c:' \
-				-e 'Kernel panic - not syncing: Attempted to kill init' || true
+			grep -v -e 'Kernel panic - not syncing: Attempted to kill init' || true
 		else
 			cat
 		fi
@@ -156,22 +159,22 @@ trouble_lines() {
 why=""
 kunit=""
 if [ "${KUNIT:-0}" = 1 ]; then
+	# Judged against what must run in this boot (scripts/kunit-verdict.py)
+	export KUNIT_PY=$BASE/tools/testing/kunit/kunit.py
 	krc=0
-	"$TOP/scripts/kunit-verdict.sh" "$con" >"$run/kunit.txt" 2>&1 || krc=$?
-	kunit=$(grep -m1 -iE '^(summary|io-pgtable-arm:|suite)' "$run/kunit.txt" || tail -1 "$run/kunit.txt")
+	"$TOP/scripts/kunit-verdict.py" "$con" io-pgtable-arm "$s" >"$run/kunit.txt" 2>&1 || krc=$?
+	kunit=$(grep -m1 '^io-pgtable-arm:' "$run/kunit.txt" || tail -1 "$run/kunit.txt")
 	frc=0
-	"$TOP/scripts/kunit-verdict.sh" "$con" "$faults_suite" >"$run/kunit-faults.txt" 2>&1 || frc=$?
+	"$TOP/scripts/kunit-verdict.py" "$con" "$faults_suite" "$s" >"$run/kunit-faults.txt" 2>&1 || frc=$?
 	faults=$(grep -m1 "^$faults_suite:" "$run/kunit-faults.txt" || tail -1 "$run/kunit-faults.txt")
 	totals=$(tr -d '\r' <"$con" | sed -n "s/.*\] $faults_suite: \([0-9]* parameters, .*\)/\1/p" | tail -1)
 fi
 
-# The armed rerun of the faults suite: it ran, and some parameters passed.
+# The armed rerun of the faults suite ran, with the counts it must have.
 faults_trouble() {
 	grep -q "TESTINIT: faults: rerun of $faults_suite done" "$con" ||
 		{ echo "init did not rerun $faults_suite: $(grep -m1 'TESTINIT: FAIL faults' "$con" | tr -d '\r')"; return; }
-	[ "$frc" = 0 ] || { echo "$faults (kunit-verdict exit $frc)"; return; }
-	echo "$faults" | grep -qE 'params: [1-9][0-9]* pass' ||
-		echo "no parameter of the armed rerun passed: $faults"
+	[ "$frc" = 0 ] || echo "$faults (kunit-verdict exit $frc)"
 }
 
 if [ "$rc" = 124 ]; then
@@ -208,7 +211,7 @@ elif [ -z "$group" ] || ! echo "$group" | grep -q 'type=DMA'; then
 fi
 
 if [ "${KUNIT:-0}" = 1 ]; then
-	summary="KUnit: $kunit; $(grep -c 'WARNING: CPU' "$con" || true) misuse warnings; $faults; fault injection: ${totals:-no totals}; ${secs}s"
+	summary="KUnit: $kunit; $(grep -c 'WARNING: CPU' "$con" || true) WARNs; $faults; fault injection: ${totals:-no totals}; ${secs}s"
 else
 	summary="${edu:+$edu, }${moved:-0} MiB verified, ${translations:-0} SMMU translations, ${events:-0} SMMU events, ${selftest:+$selftest, }[$group], ${secs}s"
 fi

@@ -64,7 +64,7 @@ fi
 # The KUnit suite as a module, with SWIOTLB_DYNAMIC (where swiotlb's
 # inlines call unexported functions): vmlinux and modules in their own
 # objdir; modpost must resolve every symbol the .ko uses.
-kobj=$OUT/obj/kunit-mod
+kobj=$(obj_dir ours kunit-mod)
 ko=drivers/iommu/io-pgtable-arm-selftests.ko
 klog=$res/kunit-module.log
 t=$(date +%s)

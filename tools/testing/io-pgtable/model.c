@@ -1100,11 +1100,35 @@ void model_write_desc_cpu(u64 table, u64 idx, u64 val)
 	memcpy(rec->va + (table + M.coherent_delta - rec->phys) + idx * 8, &val, 8);
 }
 
+/*
+ * Threaded runs: after one read of table memory in four, the reader
+ * yields, so that another thread's update lands between the read and the
+ * store the reader bases on it. A check-then-store that should be a
+ * compare-and-exchange then loses a race within a few rounds, not once in
+ * thousands (the mutant block-race).
+ */
+static void race_window(void)
+{
+	static __thread u32 rnd;
+
+	if (!rnd)
+		rnd = (u32)(uintptr_t)&rnd | 1;
+	rnd ^= rnd << 13;
+	rnd ^= rnd >> 17;
+	rnd ^= rnd << 5;
+	if (!(rnd & 3))
+		sched_yield();
+}
+
 void shim_note_read(const void *p)
 {
 	struct alloc_rec *rec;
 
-	if (!M.count_leaf_reads || !arena_contains(p))
+	if (!arena_contains(p))
+		return;
+	if (mt_on)
+		race_window();
+	if (!M.count_leaf_reads)
 		return;
 	rec = page_owner[((const u8 *)p - arena) >> PAGE_SHIFT];
 	if (rec && rec->live && rec->level == 3)

@@ -39,11 +39,17 @@
  * reported.
  */
 #ifdef SHIM_NOTE_READS
-/* In the file under test: the model may count reads of table memory */
+/*
+ * In the file under test: the model may count reads of table memory, and
+ * in threaded runs yield the CPU after one, between a read and the store
+ * that depends on it.
+ */
 void shim_note_read(const void *p);
 #define READ_ONCE(x)		({ typeof(x) *__rp = &(x);			\
+				   typeof(x) __rv = __atomic_load_n(__rp,	\
+							__ATOMIC_RELAXED);	\
 				   shim_note_read(__rp);			\
-				   __atomic_load_n(__rp, __ATOMIC_RELAXED); })
+				   __rv; })
 #else
 #define READ_ONCE(x)		__atomic_load_n(&(x), __ATOMIC_RELAXED)
 #endif
