@@ -83,8 +83,8 @@ mutant_image() {
 		cp -a "$base" "$obj"
 		echo "$base" >"$obj/.mutant-base"
 	fi
-	export -f kmake variant_src variant_obj
-	KOBJ=$base unshare -m bash -c 'mount --bind "$1" "$2" && mount --bind "$3" "$4" &&
+	export -f kmake variant_src variant_obj obj_dir
+	OUT=$OUT KOBJ=$base unshare -m bash -c 'mount --bind "$1" "$2" && mount --bind "$3" "$4" &&
 		kmake ours -s Image' mutant "$file" \
 		"$(variant_src ours)/drivers/iommu/io-pgtable-arm.c" "$obj" "$base" \
 		>"$obj/build.log" 2>&1 ||

@@ -363,10 +363,11 @@ struct lpae_ctx {
 	unsigned int			nr_frees;
 	struct lpae_table		*allocs;
 
-	/* Thread-safe allocator of the concurrency case: counts only */
+	/* Thread-safe allocator of the concurrency case: counts, and gates */
 	bool				count_alloc;
 	atomic_t			nr_count_allocs;
 	atomic_t			nr_count_frees;
+	struct lpae_race		*race;
 
 	/* Walker geometry, decoded from the cfg registers */
 	bool				dv_ready;
@@ -1433,10 +1434,16 @@ static void lpae_free(void *cookie, void *pages, size_t size)
 	free_pages((unsigned long)pages, get_order(size));
 }
 
+static void lpae_race_gate(struct lpae_race *r);
+
 static void *lpae_count_alloc(void *cookie, size_t size, gfp_t gfp)
 {
 	struct lpae_ctx *ctx = cookie;
-	struct page *page = alloc_pages(gfp | __GFP_ZERO, get_order(size));
+	struct page *page;
+
+	if (ctx->race)
+		lpae_race_gate(ctx->race);
+	page = alloc_pages(gfp | __GFP_ZERO, get_order(size));
 
 	if (!page)
 		return NULL;
@@ -2468,11 +2475,11 @@ static void lpae_test_free_releases(struct kunit *test)
 #define LPAE_RACE_CHURN		192	/* random maps and unmaps per thread */
 /*
  * Lost claims (a table built, then freed unlinked) that prove the threads
- * raced: one round in LPAE_RACE_LOST_SHARE over all parameters. Counted
- * over the suite, not per parameter: on a loaded host a vCPU can sleep
- * through whole rounds, so one parameter may see no contention at all.
+ * raced: in half the install and split rounds at least, over all
+ * parameters. The allocation gate makes every round lose one; a thread
+ * that sleeps through the gate's second costs a round.
  */
-#define LPAE_RACE_LOST_SHARE	32
+#define LPAE_RACE_LOST_SHARE	2
 
 struct lpae_race;
 
@@ -2510,7 +2517,27 @@ struct lpae_race {
 	unsigned int			install_slots;
 	unsigned int			split_slots;	/* per block */
 	unsigned int			slots;
+	bool				gate_open;	/* the churn: no gate */
+	atomic_t			gate_arrived;
 };
+
+/*
+ * In the install and split rounds, a table allocation waits until every
+ * thread has come to allocate (or a second passed): nobody links a table
+ * before the others have seen the entry empty, so each round has a claim
+ * lost on any host load, not by chance.
+ */
+static void lpae_race_gate(struct lpae_race *r)
+{
+	unsigned long deadline = jiffies + HZ;
+
+	if (READ_ONCE(r->gate_open))
+		return;
+	atomic_inc(&r->gate_arrived);
+	while (atomic_read(&r->gate_arrived) < r->nthreads &&
+	       !READ_ONCE(r->gate_open) && time_before(jiffies, deadline))
+		cpu_relax();
+}
 
 /* Every thread waits here until all have arrived, then all go at once. */
 static void lpae_race_barrier(struct lpae_race *r)
@@ -2519,6 +2546,7 @@ static void lpae_race_barrier(struct lpae_race *r)
 
 	if (atomic_inc_return(&r->arrived) == r->nthreads) {
 		atomic_set(&r->arrived, 0);
+		atomic_set(&r->gate_arrived, 0);	/* a new round */
 		atomic_inc_return_release(&r->generation);
 		return;
 	}
@@ -2686,6 +2714,7 @@ static int lpae_race_fn(void *data)
 	}
 
 	/* Random unmaps and remaps of the thread's own pages. */
+	WRITE_ONCE(r->gate_open, true);
 	lpae_race_barrier(r);
 	for (i = 0; i < LPAE_RACE_CHURN; i++) {
 		u32 x = prandom_u32_state(&t->rnd);
@@ -2779,6 +2808,7 @@ static void lpae_test_race(struct kunit *test)
 	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, r);
 	r->ctx = ctx;
+	r->gate_open = true;	/* until the threads start */
 	r->nthreads = roundup_pow_of_two(clamp(num_online_cpus(), 2U,
 					       LPAE_RACE_MAX_THREADS));
 	r->g = lpae_granule(ctx);
@@ -2824,8 +2854,11 @@ static void lpae_test_race(struct kunit *test)
 
 	allocs = atomic_read(&ctx->nr_count_allocs);
 	lpae_op(ctx, "%u threads racing", r->nthreads);
+	r->gate_open = false;
+	ctx->race = r;
 	start = ktime_get_ns();
 	KUNIT_ASSERT_EQ(test, lpae_race_start(r), 0);
+	ctx->race = NULL;
 	us = div_s64(ktime_get_ns() - start, NSEC_PER_USEC);
 	allocs = atomic_read(&ctx->nr_count_allocs) - allocs;
 	frees = atomic_read(&ctx->nr_count_frees);
@@ -2876,7 +2909,7 @@ static void lpae_test_race_contended(struct kunit *test)
 		   lpae_stats.race_lost, rounds);
 	KUNIT_EXPECT_GE_MSG(test, lpae_stats.race_lost * LPAE_RACE_LOST_SHARE,
 			    rounds,
-			    "the threads did not race: %u lost claims in %u rounds, want one in %u",
+			    "the threads did not race: %u lost claims in %u rounds, want one in %u rounds",
 			    lpae_stats.race_lost, rounds, LPAE_RACE_LOST_SHARE);
 }
 

@@ -163,6 +163,8 @@ size_t model_heap_bytes(void);
  * calls runs under one lock, and smp_cond_load_*() really waits.
  */
 void model_set_threaded(bool on);
+void model_alloc_gate(int racers);
+extern bool threads_overlap_all;	/* threads.c: every thread in overlap rounds */
 /* Byte-for-byte image of every live table in both views, and of the heap. */
 struct model_snap;
 struct model_snap *model_snap_take(void);

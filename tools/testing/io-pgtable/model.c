@@ -382,10 +382,39 @@ static void *__shim_page_alloc(int nid, gfp_t gfp, int order)
 	return page_alloc(order, false);
 }
 
+/*
+ * Threaded rounds: a table allocation waits at the gate until every racer
+ * has come to allocate (or two seconds passed), so nobody links a table
+ * before the others have read the entry empty: every round loses claims,
+ * on any host load, not by chance.
+ */
+static int gate_racers;		/* 0: the gate is open */
+static int gate_arrived;
+
+void model_alloc_gate(int racers)
+{
+	__atomic_store_n(&gate_arrived, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&gate_racers, racers, __ATOMIC_RELEASE);
+}
+
+static void alloc_gate_wait(void)
+{
+	int racers = __atomic_load_n(&gate_racers, __ATOMIC_ACQUIRE);
+	time_t deadline = time(NULL) + 2;
+
+	if (!racers)
+		return;
+	__atomic_add_fetch(&gate_arrived, 1, __ATOMIC_ACQ_REL);
+	while (__atomic_load_n(&gate_arrived, __ATOMIC_ACQUIRE) < racers &&
+	       time(NULL) < deadline)
+		sched_yield();
+}
+
 void *shim_page_alloc(int nid, gfp_t gfp, int order)
 {
 	void *r;
 
+	alloc_gate_wait();
 	mt_enter();
 	r = __shim_page_alloc(nid, gfp, order);
 	mt_leave();
@@ -413,6 +442,7 @@ void *model_custom_alloc(void *cookie, size_t size, gfp_t gfp)
 {
 	void *r;
 
+	alloc_gate_wait();
 	mt_enter();
 	r = __model_custom_alloc(cookie, size, gfp);
 	mt_leave();
