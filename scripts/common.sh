@@ -78,7 +78,9 @@ mutant_file() {
 mutant_image() {
 	local m=$1 obj=$2 base=$3 file=$OUT/mutant/io-pgtable-arm.c
 	mutant_file "$m" "$file" || { log "mutant $m does not apply"; return 1; }
-	if [ "$(cat "$obj/.mutant-base" 2>/dev/null)" != "$base" ]; then
+	# A new copy when the base or its configuration changed
+	if [ "$(cat "$obj/.mutant-base" 2>/dev/null)" != "$base" ] ||
+	   ! cmp -s "$base/.config" "$obj/.config"; then
 		rm -rf "$obj"
 		cp -a "$base" "$obj"
 		echo "$base" >"$obj/.mutant-base"
