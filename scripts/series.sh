@@ -126,7 +126,8 @@ if [ $build = 1 ]; then
 		git -C "$tree" checkout -q "$c"
 		sm -s allnoconfig
 		"$tree/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" \
-			"$TOP/config/qemu-smmuv3.config" "$TOP"/config/ours.config >/dev/null 2>&1
+			"$TOP/config/qemu-smmuv3.config" "$TOP/config/tests.config" \
+			"$TOP"/config/ours.config >/dev/null 2>&1
 		sm -s olddefconfig
 		if ! sm -s W=1 Image >"$obj/build-$c.log" 2>&1; then
 			tail -20 "$obj/build-$c.log"
