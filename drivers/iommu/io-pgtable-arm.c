@@ -207,11 +207,15 @@ struct arm_lpae_io_pgtable {
  * a caller that expects such errors (IO_PGTABLE_QUIRK_NO_WARN).
  */
 #define lpae_misuse(pt, cond) ({					\
-	bool __misuse = (cond);						\
+	bool __misuse = unlikely(cond);					\
 									\
-	(pt)->iop.cfg.quirks & IO_PGTABLE_QUIRK_NO_WARN ? __misuse :	\
-		WARN_ON_ONCE(__misuse);					\
+	WARN_ON_ONCE(__misuse &&					\
+		     !((pt)->iop.cfg.quirks & IO_PGTABLE_QUIRK_NO_WARN));	\
+	__misuse;							\
 })
+
+/* Quirks every format accepts: they change no table */
+#define LPAE_QUIRKS_ANY_FORMAT	IO_PGTABLE_QUIRK_NO_WARN
 
 /* --- Geometry and descriptor encoding ----------------------------------- */
 
@@ -2008,7 +2012,7 @@ static struct io_pgtable *lpae_alloc_s1(struct io_pgtable_cfg *cfg,
 			    IO_PGTABLE_QUIRK_ARM_TTBR1 |
 			    IO_PGTABLE_QUIRK_ARM_OUTER_WBWA |
 			    IO_PGTABLE_QUIRK_ARM_HD |
-			    IO_PGTABLE_QUIRK_NO_WARN))
+			    LPAE_QUIRKS_ANY_FORMAT))
 		return NULL;
 	/*
 	 * A walker that sets dirty bits writes to the tables: the streaming
@@ -2093,7 +2097,7 @@ static struct io_pgtable *lpae_alloc_s2(struct io_pgtable_cfg *cfg,
 	int ps;
 
 	/* No table quirk applies at stage 2, not even NS */
-	if (cfg->quirks & ~IO_PGTABLE_QUIRK_NO_WARN)
+	if (cfg->quirks & ~LPAE_QUIRKS_ANY_FORMAT)
 		return NULL;
 
 	pt = lpae_pgtable_new(cfg, cookie, fmt);
@@ -2158,7 +2162,7 @@ arm_mali_lpae_alloc_pgtable(struct io_pgtable_cfg *cfg, void *cookie)
 {
 	struct arm_lpae_io_pgtable *pt;
 
-	if ((cfg->quirks & ~IO_PGTABLE_QUIRK_NO_WARN) || cfg->ias > 48 ||
+	if ((cfg->quirks & ~LPAE_QUIRKS_ANY_FORMAT) || cfg->ias > 48 ||
 	    cfg->oas > 40)
 		return NULL;
 	cfg->pgsize_bitmap &= SZ_4K | SZ_2M | SZ_1G;
