@@ -75,12 +75,12 @@ def mode_of(name):
 
 
 def last_run(lines, suite):
-    """The KTAP lines of SUITE's last run, and whether it finished."""
+    """The KTAP lines of SUITE's last run, whether it finished, and the runs."""
     body = [STAMP.sub('', ln) for ln in lines]
     head = [i for i, ln in enumerate(body)
             if ln.strip() == '# Subtest: ' + suite]
     if not head:
-        return None, False
+        return None, False, 0
     start = head[-1]
     while start > 0 and head[-1] - start < 3 and \
             not body[start].strip().startswith('KTAP version'):
@@ -88,8 +88,8 @@ def last_run(lines, suite):
     done = re.compile(r'^\s*(not )?ok [0-9]+ ' + re.escape(suite) + r'(\s|$)')
     for end in range(head[-1] + 1, len(body)):
         if done.match(body[end]):
-            return lines[start:end + 1], True
-    return lines[start:], False
+            return lines[start:end + 1], True, len(head)
+    return lines[start:], False, len(head)
 
 
 def kunit_parse(ktap):
@@ -120,31 +120,33 @@ def suite_group(group, suite):
     return group
 
 
-def tally(group, ktap):
-    """Per case: (name, status, params by status); params by mode."""
+def status_of(result):
+    """PASS, SKIP or FAIL (a crash, ERROR, is a failure)."""
+    return result if result in ('PASS', 'SKIP') else 'FAIL'
+
+
+def tally(group):
+    """Cases as (name, status, counts by status, failed parameters), in
+    the suite's order (the parameterised ones, then the plain ones), and
+    the parameters' counts by walker mode and status."""
     cases = []
-    modes = {m: {'PASS': 0, 'FAIL': 0, 'SKIP': 0, 'ERROR': 0} for m in MODES}
-    for c in group['test_cases']:
-        cases.append((c['name'], c['status'], [], []))
+    modes = {m: {'PASS': 0, 'FAIL': 0, 'SKIP': 0} for m in MODES}
     for g in group['sub_groups']:
-        params = g['test_cases']
-        failed = [p['name'] for p in params if p['status'] not in ('PASS', 'SKIP')]
-        status = 'FAIL' if failed else \
-            ('SKIP' if params and all(p['status'] == 'SKIP' for p in params)
-             else 'PASS')
-        cases.append((g['name'], status, params, failed))
-        for p in params:
-            m = mode_of(p['name'])
-            if m:
-                modes[m][p['status']] = modes[m].get(p['status'], 0) + 1
-    # Non-parameterised case results are in group['test_cases'] in order
-    # of appearance; keep the source order of the KTAP for printing.
-    order = {}
-    for i, ln in enumerate(ktap):
-        m = re.search(r'(?:not )?ok [0-9]+ (\S+)', ln)
-        if m and m.group(1) not in order:
-            order[m.group(1)] = i
-    cases.sort(key=lambda c: order.get(c[0], len(ktap)))
+        counts = {'PASS': 0, 'FAIL': 0, 'SKIP': 0}
+        failed = []
+        for p in g['test_cases']:
+            st = status_of(p['status'])
+            counts[st] += 1
+            if st == 'FAIL':
+                failed.append(p['name'])
+            if mode_of(p['name']):
+                modes[mode_of(p['name'])][st] += 1
+        st = 'FAIL' if failed else \
+            'SKIP' if counts['SKIP'] == len(g['test_cases']) > 0 else 'PASS'
+        # a case that skipped as a whole keeps " # SKIP" in its name
+        cases.append((g['name'].split(' # ')[0], st, counts, failed))
+    for c in group['test_cases']:
+        cases.append((c['name'], status_of(c['status']), None, []))
     return cases, modes
 
 
@@ -159,15 +161,14 @@ def skip_reasons(ktap, suite):
     return found
 
 
-def first_messages(ktap, name, count=3):
-    """The first expectation messages printed before parameter NAME's result."""
-    msgs, grab = [], False
+def failure_messages(ktap):
+    """{test name: the lines after its EXPECTATION/ASSERTION FAILED reports}"""
+    found, msgs, grab = {}, [], False
     for ln in ktap:
         body = STAMP.sub('', ln).strip()
-        if re.match(r'(not )?ok [0-9]+ ', body):
-            if body.split(' ', 3)[-1].startswith(name) or \
-                    body.endswith(' ' + name):
-                return msgs[:count]
+        m = re.match(r'(?:not )?ok [0-9]+ (.*?)(?: # SKIP.*)?$', body)
+        if m:
+            found[m.group(1)] = msgs
             msgs, grab = [], False
         elif 'EXPECTATION FAILED' in body or 'ASSERTION FAILED' in body:
             grab = True
@@ -175,23 +176,21 @@ def first_messages(ktap, name, count=3):
             if body:
                 msgs.append(body)
             grab = False
-    return []
+    return found
 
 
-def judge(expect, cases, modes, reasons, nskip, problems):
+def judge(expect, cases, modes, reasons, total, problems):
     if len(cases) != expect['cases']:
         problems.append('%d cases ran, want %d' % (len(cases), expect['cases']))
-    nparams = sum(len(c[2]) for c in cases)
+    nparams = sum(total.values())
     if nparams != expect['params']:
         problems.append('%d parameters ran, want %d' % (nparams, expect['params']))
     for m, least in expect['pass'].items():
         if modes[m]['PASS'] < least:
             problems.append('%s walker: %d parameters passed, want %d at least'
                             % (m, modes[m]['PASS'], least))
-    counted = 0
     for reason, n in reasons.items():
         want = [k for k in expect['skips'] if reason.startswith(k)]
-        counted += n
         if not want:
             problems.append('%d skipped for a reason this boot does not allow: %s'
                             % (n, reason))
@@ -201,9 +200,10 @@ def judge(expect, cases, modes, reasons, nskip, problems):
     for k, n in expect['skips'].items():
         if not any(r.startswith(k) for r in reasons):
             problems.append('0 skipped (%s), want %d' % (k, n))
-    if counted != nskip:
+    counted = sum(reasons.values())
+    if counted != total['SKIP']:
         problems.append('%d skips, %d of them with a reason from the suite\'s table'
-                        % (nskip, counted))
+                        % (total['SKIP'], counted))
 
 
 def main():
@@ -212,43 +212,39 @@ def main():
     log, suite, boot = sys.argv[1:]
     with open(log, newline='', errors='backslashreplace') as f:
         lines = f.read().replace('\r', '').split('\n')
-    ktap, finished = last_run(lines, suite)
+    ktap, finished, runs = last_run(lines, suite)
     if ktap is None:
         print('%s: suite did not run (no "# Subtest: %s" in the log)' % (suite, suite))
         return 2
-    runs = sum(1 for ln in lines if STAMP.sub('', ln).strip() == '# Subtest: ' + suite)
-    group = suite_group(kunit_parse(ktap), suite)
-    cases, modes = tally(group, ktap)
+    cases, modes = tally(suite_group(kunit_parse(ktap), suite))
     reasons = skip_reasons(ktap, suite)
+    messages = failure_messages(ktap)
 
     status = {'PASS': 0, 'FAIL': 0, 'SKIP': 0}
-    for name, st, params, failed in cases:
-        st = st if st in status else 'FAIL'
+    total = {'PASS': 0, 'FAIL': 0, 'SKIP': 0}
+    for name, st, counts, failed in cases:
         status[st] += 1
-        counts = {'PASS': 0, 'FAIL': 0, 'SKIP': 0}
-        for p in params:
-            counts[p['status'] if p['status'] in counts else 'FAIL'] += 1
         word = {'PASS': 'ok', 'FAIL': 'not ok', 'SKIP': 'skip'}[st]
-        extra = ' (%d params: %d pass, %d fail, %d skip)' % (
-            len(params), counts['PASS'], counts['FAIL'], counts['SKIP']) if params else ''
+        extra = ''
+        if counts:
+            for k in total:
+                total[k] += counts[k]
+            extra = ' (%d params: %d pass, %d fail, %d skip)' % (
+                sum(counts.values()), counts['PASS'], counts['FAIL'], counts['SKIP'])
         print('%-8s %s%s' % (word, name, extra))
         for p in failed:
             print('    not ok %s' % p)
-            for msg in first_messages(ktap, p):
+            for msg in messages.get(p, [])[:3]:
                 print('           %s' % msg)
     for reason, n in sorted(reasons.items()):
         print('      skip: %d x %s' % (n, reason))
 
-    total = {'PASS': 0, 'FAIL': 0, 'SKIP': 0}
-    for c in cases:
-        for p in c[2]:
-            total[p['status'] if p['status'] in total else 'FAIL'] += 1
     problems = []
     expect = EXPECT.get((boot, suite))
     if expect is None:
         problems.append('no expectations for boot %s, suite %s' % (boot, suite))
     elif finished:
-        judge(expect, cases, modes, reasons, total['SKIP'], problems)
+        judge(expect, cases, modes, reasons, total, problems)
     for p in problems:
         print('COUNT    %s' % p)
     per_mode = ', '.join('%s %d/%d/%d' % (m, modes[m]['PASS'], modes[m]['FAIL'],
