@@ -45,6 +45,7 @@
 #include <linux/dma-mapping.h>
 #include <linux/io-pgtable.h>
 #include <linux/kernel.h>
+#include <linux/llist.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/types.h>
@@ -130,10 +131,14 @@ static const u8 lpae_mali_memattrs[LPAE_MAIR_SLOTS] = {
  * claimed in the companion before its descriptor is written; whoever finds
  * it not yet LIVE must not report work beneath it as done until it is, and
  * so links it itself (lpae_link_complete()): nobody waits for the owner.
+ * Its fate is decided once, LIVE or LOST (lpae_decide()). Only a racing
+ * overlapping map, a caller bug, makes a claim lose; as others may still
+ * hold it then, a lost claim stays allocated until the page table is freed.
  */
 enum lpae_link_state {
 	LPAE_LIVE,	/* descriptor written and visible to the walker */
 	LPAE_LINKING,	/* claimed: anyone may swap it in for @old */
+	LPAE_LOST,	/* the descriptor changed first: never linked */
 };
 
 /* Child handles per companion chunk: a chunk is at most a page */
@@ -149,6 +154,7 @@ enum lpae_link_state {
  *          emptiness is known without reading the last level
  * @lvl:    level of the table
  * @state:  an enum lpae_link_state, for the slot this table was claimed in
+ * @lost:   on the page table's list of lost claims, once LOST
  * @kids:   above the last level, the companion: chunks of
  *          LPAE_KIDS_PER_CHUNK child handles, NULL until a first child is
  *          installed in the chunk's range
@@ -160,6 +166,7 @@ struct lpae_tbl {
 	atomic_t		leaves;
 	u32			lvl;
 	u32			state;
+	struct llist_node	lost;
 	struct lpae_tbl		**kids[];
 };
 
@@ -183,6 +190,7 @@ struct arm_lpae_io_pgtable {
 	struct io_pgtable		iop;
 	const struct lpae_mem_ops	*mem;
 	struct lpae_tbl			*root;
+	struct llist_head		lost;	/* claims that lost, see LPAE_LOST */
 	int				start_lvl;
 	unsigned int			bpl;		/* index bits per level */
 	unsigned int			pgd_bits;	/* index bits at start_lvl */
@@ -765,6 +773,38 @@ static void lpae_mark_dirty(struct arm_lpae_io_pgtable *pt,
 			    struct lpae_tbl *tbl, u64 va);
 
 /*
+ * Decide the fate of claim @child, once: the first to decide wins, whoever
+ * it is. Fully ordered, so that a LIVE table's descriptor is published
+ * before anyone sees it LIVE.
+ *
+ * Return: true if @child is LIVE.
+ */
+static bool lpae_decide(struct lpae_tbl *child, u32 fate)
+{
+	u32 was = cmpxchg(&child->state, LPAE_LINKING, fate);
+
+	return (was == LPAE_LINKING ? fate : was) == LPAE_LIVE;
+}
+
+/*
+ * We swapped in @new for @was late, after the claim it points to was LOST
+ * (the descriptor went back to what the claim replaces, in between): put
+ * @was back unless the descriptor changed again, and drop any walk cached
+ * through the lost table.
+ */
+static void lpae_unlink_lost(struct arm_lpae_io_pgtable *pt,
+			     struct lpae_tbl *parent, unsigned int idx,
+			     arm_lpae_iopte new, arm_lpae_iopte was)
+{
+	if (try_cmpxchg64_relaxed(&parent->ptes[idx], &new, was)) {
+		if (lpae_pte_valid(was))
+			atomic_inc(&parent->leaves);
+		lpae_publish(pt, parent, idx, 1);
+	}
+	io_pgtable_tlb_flush_all(&pt->iop);
+}
+
+/*
  * lpae_link_complete() - swap claimed @child in for the descriptor it
  * replaces at @parent's @idx, and make that visible to the walker. Whoever
  * finds the claim unfinished calls this: the owner or anyone walking by.
@@ -779,8 +819,9 @@ static void lpae_mark_dirty(struct arm_lpae_io_pgtable *pt,
  * kept, and the window is closed at once by invalidating the block, but
  * this is why later kernels stopped splitting blocks on unmap.
  *
- * Return: true once the table is live, false if the descriptor changed to
- * something else (the owner then gives its claim up).
+ * Return: true once the table is live, false once it is LOST: the
+ * descriptor changed to something it may not replace (the owner then gives
+ * its claim up).
  */
 static bool lpae_link_complete(struct arm_lpae_io_pgtable *pt,
 			       struct lpae_tbl *parent, unsigned int idx,
@@ -788,18 +829,19 @@ static bool lpae_link_complete(struct arm_lpae_io_pgtable *pt,
 {
 	arm_lpae_iopte *ptep = &parent->ptes[idx];
 	arm_lpae_iopte new = lpae_table_pte(pt, child);
-	arm_lpae_iopte cur = READ_ONCE(*ptep);
+	arm_lpae_iopte cur = READ_ONCE(*ptep), was = new;
 
 	while (cur != new) {
 		if (!lpae_may_replace(cur, child->old))
-			return false;
+			return lpae_decide(child, LPAE_LOST);
 		/* Dirty since the copy: so are the leaves that replace it */
 		if (lpae_pte_valid(cur) && lpae_pte_dirty(cur) &&
 		    !lpae_pte_dirty(child->old))
 			lpae_mark_dirty(pt, child, va);
 		dma_wmb();	/* @child's entries before the descriptor */
 		if (try_cmpxchg64_relaxed(ptep, &cur, new)) {
-			if (lpae_pte_valid(cur))
+			was = cur;
+			if (lpae_pte_valid(was))
 				atomic_dec(&parent->leaves);	/* the block */
 			break;
 		}
@@ -808,9 +850,11 @@ static bool lpae_link_complete(struct arm_lpae_io_pgtable *pt,
 	/* A split block may still be in the TLB: gone before anyone unmaps */
 	if (lpae_pte_valid(child->old))
 		io_pgtable_tlb_flush_all(&pt->iop);
-	/* Release: anyone who sees LIVE knows the descriptor is published */
-	smp_store_release(&child->state, LPAE_LIVE);
-	return true;
+	if (lpae_decide(child, LPAE_LIVE))
+		return true;
+	if (was != new)
+		lpae_unlink_lost(pt, parent, idx, new, was);
+	return false;
 }
 
 /*
@@ -821,9 +865,11 @@ static bool lpae_link_complete(struct arm_lpae_io_pgtable *pt,
 static bool lpae_settle(struct arm_lpae_io_pgtable *pt, struct lpae_tbl *parent,
 			unsigned int idx, struct lpae_tbl *child, u64 va)
 {
-	/* Acquire: pairs with the release in lpae_link_complete() */
-	if (smp_load_acquire(&child->state) == LPAE_LIVE)
-		return true;
+	/* Acquire: pairs with lpae_decide() */
+	u32 state = smp_load_acquire(&child->state);
+
+	if (state != LPAE_LINKING)
+		return state == LPAE_LIVE;
 	return lpae_link_complete(pt, parent, idx, child, va);
 }
 
@@ -947,7 +993,7 @@ lpae_fast_tbl(struct arm_lpae_io_pgtable *pt, u64 va, int lvl)
 	for (l = pt->start_lvl; l < lvl; l++) {
 		struct lpae_tbl *child = lpae_kid_of(tbl, lpae_index(pt, l, va));
 
-		/* Acquire: pairs with the release in lpae_link_complete() */
+		/* Acquire: pairs with lpae_decide() */
 		if (!child || smp_load_acquire(&child->state) != LPAE_LIVE)
 			return NULL;
 		tbl = child;
@@ -1092,7 +1138,7 @@ static void lpae_free_kids(struct arm_lpae_io_pgtable *pt, struct lpae_tbl *tbl,
 	for (i = 0; i < nr; i++, va += size) {
 		struct lpae_tbl *child = lpae_kid(tbl, idx + i);
 
-		/* Not a claim that lost: its owner frees that one */
+		/* Undecided or LOST: not linked here, not ours to free */
 		if (!child || READ_ONCE(child->state) != LPAE_LIVE)
 			continue;
 		lpae_unclaim(tbl, idx + i);
@@ -1211,9 +1257,10 @@ static int lpae_chain_map(struct arm_lpae_io_pgtable *pt, struct lpae_tbl *tbl,
 
 /*
  * Link @top, the chain built and mapped for @va, in place of @v's
- * descriptor as it was read. If another table was claimed there first, or
- * the descriptor changed, free the chain: the walk then revisits the entry
- * (LPAE_WALK_AGAIN) and goes with what it finds.
+ * descriptor as it was read. If another table was claimed there first,
+ * free the chain; if the descriptor changed, the claim is LOST and kept
+ * until the page table is freed. Either way the walk then revisits the
+ * entry (LPAE_WALK_AGAIN) and goes with what it finds.
  *
  * Return: 0 once linked, LPAE_WALK_AGAIN, or -ENOMEM (no companion chunk).
  */
@@ -1226,17 +1273,16 @@ static int lpae_chain_link(struct arm_lpae_io_pgtable *pt,
 	top->old = v->pte;
 	top->state = LPAE_LINKING;
 	ret = lpae_claim(pt, v->tbl, v->idx, top, gfp);
-	if (ret == -EEXIST)
-		ret = LPAE_WALK_AGAIN;
-	if (ret)
-		goto discard;
+	if (ret) {
+		lpae_free_tree(pt, top, va);	/* nobody saw it */
+		return ret == -EEXIST ? LPAE_WALK_AGAIN : ret;
+	}
 	if (lpae_link_complete(pt, v->tbl, v->idx, top, va))
 		return 0;
+	/* Others may still hold it: freed with the page table */
 	lpae_unclaim(v->tbl, v->idx);
-	ret = LPAE_WALK_AGAIN;
-discard:
-	lpae_free_tree(pt, top, va);
-	return ret;
+	llist_add(&top->lost, &pt->lost);
+	return LPAE_WALK_AGAIN;
 }
 
 /**
@@ -2192,8 +2238,11 @@ static void arm_lpae_free_pgtable(struct io_pgtable *iop)
 {
 	struct arm_lpae_io_pgtable *pt =
 		container_of(iop, struct arm_lpae_io_pgtable, iop);
+	struct lpae_tbl *tbl, *next;
 
 	lpae_free_tree(pt, pt->root, 0);
+	llist_for_each_entry_safe(tbl, next, llist_del_all(&pt->lost), lost)
+		lpae_free_tree(pt, tbl, 0);
 	kfree(pt);
 }
 

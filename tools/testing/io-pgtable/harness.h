@@ -164,7 +164,6 @@ size_t model_heap_bytes(void);
  */
 void model_set_threaded(bool on);
 void model_alloc_gate(int racers);
-extern bool threads_overlap_all;	/* threads.c: every thread in overlap rounds */
 /* Byte-for-byte image of every live table in both views, and of the heap. */
 struct model_snap;
 struct model_snap *model_snap_take(void);

@@ -835,7 +835,7 @@ static void print_usage(const char *argv0)
 		"usage: %s [--seeds N] [--ops N] [--fi-ops N] [--fi-seeds N] [--seed-base S]\n"
 		"          [--impl NAME] [--check | --informative] [--mode M] [--cfg NAME]\n"
 		"          [--no-controls] [--verbose] [--fi-every N]\n"
-		"          [--threads N] [--thread-ops N] [--rounds N] [--threads-only | --no-threads] [--overlap-all]\n"
+		"          [--threads N] [--thread-ops N] [--rounds N] [--threads-only | --no-threads]\n"
 		"          [--bad-input-out FILE] [--bad-input-upstream FILE] [--readme FILE [--write-readme]]\n"
 		"          [--tsan-result \"N passed, N failed\"]\n",
 		argv0);
@@ -855,7 +855,6 @@ int main(int argc, char **argv)
 		{ "fi-every", 1, NULL, 'E' }, { "threads", 1, NULL, 'T' },
 		{ "thread-ops", 1, NULL, 'O' }, { "rounds", 1, NULL, 'R' },
 		{ "threads-only", 0, NULL, 'X' }, { "no-threads", 0, NULL, 'N' },
-		{ "overlap-all", 0, NULL, 'L' },
 		{ "bad-input-out", 1, NULL, 'B' },
 		{ "bad-input-upstream", 1, NULL, 'U' },
 		{ "readme", 1, NULL, 'r' }, { "write-readme", 0, NULL, 'W' },
@@ -923,9 +922,6 @@ int main(int argc, char **argv)
 			break;
 		case 'X':
 			O.threads_only = true;
-			break;
-		case 'L':
-			threads_overlap_all = true;
 			break;
 		case 'N':
 			O.no_threads = true;

@@ -4,17 +4,16 @@
  *
  * N threads map and unmap disjoint ranges that share upper-level tables, as
  * iommu-dma does, each keeping its own log (a shadow) and checking every
- * return against it. Two kinds of lockstep rounds follow:
+ * return against it. Three kinds of lockstep rounds follow:
  *
  *  - install: every thread maps its own page under the same table that does
  *    not exist yet (every other round the table above it is missing too);
  *  - split: every thread unmaps its own page inside the same block;
- *  - overlap: thread 0 maps a block where thread 1 maps a page (every
- *    other thread too with --overlap-all): exactly one side wins, the
- *    other gets -EEXIST. With a third thread our file reads a freed table:
- *    a page mapper helps a claim whose owner lost to the block and frees
- *    it (known, not fixed; overlapping concurrent maps are a caller bug,
- *    but must not corrupt memory), so make check races two.
+ *  - overlap: thread 0 maps a block where every other thread maps a page
+ *    (overlapping concurrent maps are a caller bug, but must not corrupt
+ *    memory): exactly one side wins, the other gets -EEXIST. A page mapper
+ *    may be helping a table claim whose owner just lost it to the block;
+ *    from three threads up, this is how a freed claim was once read.
  *
  * The model takes one lock around each hook the code calls and checks, as
  * single-threaded, that a table is visible before it is linked and is not
@@ -261,14 +260,6 @@ static void collect_unmaps(struct tshared *s, const char *what, int r)
 	}
 }
 
-bool threads_overlap_all;
-
-/* Threads 0 (the block) and 1 (a page), or all with --overlap-all */
-static int overlap_racers(const struct tshared *s)
-{
-	return threads_overlap_all ? s->n : 2;
-}
-
 /* Thread 0, after an overlap round: one side won, the tables show it */
 static void overlap_check(struct tshared *s, int r)
 {
@@ -276,7 +267,7 @@ static void overlap_check(struct tshared *s, int r)
 	bool block = !thr[0].ret;
 	int k;
 
-	for (k = 0; k < overlap_racers(s); k++) {
+	for (k = 0; k < s->n; k++) {
 		int want = (k == 0) == block ? 0 : -EEXIST;
 
 		if (thr[k].ret != want)
@@ -298,17 +289,13 @@ static void t_overlap_round(struct tthread *t, int r)
 	struct tshared *s = t->s;
 	struct runctx *c = &s->c;
 	u64 size = t->id ? s->g : s->B;
-	bool racer = t->id < overlap_racers(s);
 
 	t->page = s->area + t->id * 7 * s->g;
 	t->bytes = 0;
-	t->ret = -EEXIST;
-	if (racer) {
-		t->ret = c->ops->map_pages(c->ops, t->page, t_pa(t, s->area),
-					   size, 1, IOMMU_READ | IOMMU_WRITE,
-					   GFP_KERNEL, &t->bytes);
-		t->ops++;
-	}
+	t->ret = c->ops->map_pages(c->ops, t->page, t_pa(t, s->area), size, 1,
+				   IOMMU_READ | IOMMU_WRITE, GFP_KERNEL,
+				   &t->bytes);
+	t->ops++;
 	bar_wait(s);
 	if (!t->id)
 		overlap_check(s, r);
@@ -320,7 +307,7 @@ static void t_overlap_round(struct tthread *t, int r)
 	if (!t->id) {
 		int k;
 
-		for (k = 0; k < overlap_racers(s); k++)
+		for (k = 0; k < s->n; k++)
 			if (thr[k].bytes != (k ? s->g : s->B))
 				model_fail(CAT_XLATE, "overlap round %d: unmap by thread %d: %#zx",
 					   r, k, thr[k].bytes);
