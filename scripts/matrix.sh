@@ -98,6 +98,13 @@ build() {	# build VARIANT PAGES
 # row_eval RUN STAGE PAGES MODE VARIANT: judge a finished boot beyond its
 # verdict; sets the caller's stage_seen, granule, mib, trans, events, and
 # appends to why.
+# sum_landed CONSOLE WHAT: the "N/M WHAT landed" figures of the edu test's
+# rounds, summed
+sum_landed() {
+	tr -d '\r' <"$1" | sed -n "s/.* \([0-9]*\/[0-9]*\) $2 landed.*/\1/p" |
+		awk -F/ '{ a += $1; b += $2 } END { print a + 0 "/" b + 0 }'
+}
+
 tg_name() { case $1 in 1) echo 4K ;; 2) echo 16K ;; 3) echo 64K ;; *) echo "tg$1" ;; esac; }
 row_eval() {
 	local run=$1 st=$2 pg=$3 m=$4 v=$5 con=$1/console.log tr=$1/trace.log
@@ -137,9 +144,15 @@ row_eval() {
 		local p=$(($(pagesize "$pg" | tr -d K) * 1024)) fills
 		fills=$(grep smmu_iotlb_insert "$tr" | grep -c "addr=$(printf '%#x' $((2 * p * p / 8))) .*level=2" || true)
 		[ "${fills:-0}" -gt 0 ] || why="$why; no level-2 (block) TLB fill at the block's IOVA"
-		proof="$proof, $fills block TLB fills, $blocked/$rounds rounds: hole blocked, $(tr -d '\r' <"$con" |
-			sed -n 's/.* \([0-9]*\/[0-9]*\) writes outside the hole landed.*/\1/p' |
-			awk -F/ '{ a += $1; b += $2 } END { print a "/" b }') writes outside landed"
+		proof="$proof, $fills block TLB fills, $blocked/$rounds rounds: hole blocked, $(sum_landed "$con" "writes outside the hole") writes outside landed"
+		# The probe rounds: the device wrote from inside the split's TLB
+		# callbacks, at least once per round.
+		local probed landed
+		probed=$(grep -c 'edu-iommu-test: in-flight probe round [0-9]*: hole' "$con" || true)
+		landed=$(sum_landed "$con" "writes at the split's TLB callbacks")
+		[ "$probed" -gt 0 ] && [ "${landed#*/}" -ge "$probed" ] ||
+			why="$why; ${landed#*/} writes at TLB callbacks in $probed probe rounds"
+		proof="$proof, $landed writes at the split's TLB callbacks landed"
 	fi
 	if [ "$m" = L ]; then
 		grep -q 'TLB invalidation policy: lazy mode' "$con" &&

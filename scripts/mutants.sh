@@ -4,14 +4,15 @@
 # bug of a known class, applied to a copy of our io-pgtable-arm.c (never to
 # the file itself). Its header names the checks that must kill it:
 #   # mutant: <the bug>
-#   # killed-by: harness kunit-A kunit-C disk-C edu ...
+#   # killed-by: harness kunit-A kunit-C disk-C edu inflight ...
 #   # expect-<check>: <ERE the check's failure must match>
 # A check kills a mutant only by failing for the expected reason: a
 # timeout, or a failure that does not match, is a surviving mutant.
 #
 # usage: mutants.sh [--kernel|--harness] [NAME...]
 #   default: every mutant against the harness, then every kernel check
-#   --kernel: only the kernel checks (kunit-A, kunit-C, disk-C, edu) of the
+#   --kernel: only the kernel checks (kunit-A, kunit-C, disk-C, edu,
+#   inflight: the edu in-flight split test, coherent) of the
 #   named mutants (make test's controls); --harness: only the harness
 #   env: MUTANT_HARNESS_ARGS, more arguments for the harness binary
 # Prints "ok|FAILED mutant NAME: killed by CHECK (...)" lines and a table
@@ -20,7 +21,7 @@
 
 MDIR=$MUTANTS
 MOUT=$OUT/mutants
-KERNEL_CHECKS="kunit-A kunit-C disk-C edu"
+KERNEL_CHECKS="kunit-A kunit-C disk-C edu inflight"
 # Checkers of other targets (scripts/kasan.sh, the debug target)
 OTHER_CHECKS="kasan kmemleak dma-debug kcsan lockdep"
 
@@ -73,6 +74,7 @@ kernel_check() {	# kernel_check NAME CHECK IMAGE -> prints the reason
 	kunit-C) scen=C; kenv=(KUNIT=1) ;;
 	disk-C) scen=C ;;
 	edu) scen=E ;;
+	inflight) scen=A; kenv=(EDU=1 APPEND=edu_iommu_test.inflight=1) ;;
 	esac
 	# A KUnit boot whose every parameter fails prints a lot: 560 s measured
 	# on a loaded machine; the verdict kills, a timeout never does.

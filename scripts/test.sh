@@ -69,7 +69,7 @@ matrix() {
 
 # The named mutants and the kernel checks that must kill them (their
 # patches' killed-by lines; the harness kills every mutant: make mutants).
-CONTROL_MUTANTS="sync-none sync-short sync-stale unwind-leak"
+CONTROL_MUTANTS="sync-none sync-short sync-stale unwind-leak split-bbm"
 mutant_controls() {
 	local status rest
 	while read -r status rest; do

@@ -21,7 +21,9 @@
  * page inside the block (splitting it), then maps and unmaps a neighbouring
  * block under the same upper table. Every transfer outside the unmapped page
  * must land, and one into the unmapped page after the unmap returned must
- * not: the split is hitless and the hole is real.
+ * not: the split is hitless and the hole is real. Then as many splits run
+ * with the device writing from inside each of the SMMU driver's TLB
+ * callbacks (kprobes), the one place a break-before-make split shows.
  */
 #define pr_fmt(fmt) "edu-iommu-test: " fmt
 
@@ -31,7 +33,9 @@
 #include <linux/init.h>
 #include <linux/io.h>
 #include <linux/iommu.h>
+#include <linux/kprobes.h>
 #include <linux/kthread.h>
+#include <linux/ktime.h>
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
 #include <linux/random.h>
@@ -60,20 +64,44 @@ static bool inflight;
 module_param(inflight, bool, 0444);
 MODULE_PARM_DESC(inflight, "run the DMA-in-flight split test instead of the unmap cases");
 
-/* Run one transfer and wait for the device to finish it. */
-static int edu_dma(u64 src, u64 dst, bool to_ram)
+static void edu_dma_start(u64 src, u64 dst, bool to_ram)
 {
-	unsigned long timeout = jiffies + 5 * HZ;
-
 	writeq(src, edu.regs + EDU_REG_DMA_SRC);
 	writeq(dst, edu.regs + EDU_REG_DMA_DST);
 	writeq(EDU_XFER, edu.regs + EDU_REG_DMA_CNT);
 	writeq(EDU_CMD_RUN | (to_ram ? EDU_CMD_TO_RAM : 0),
 	       edu.regs + EDU_REG_DMA_CMD);
-	while (readq(edu.regs + EDU_REG_DMA_CMD) & EDU_CMD_RUN) {
+}
+
+static bool edu_dma_busy(void)
+{
+	return readq(edu.regs + EDU_REG_DMA_CMD) & EDU_CMD_RUN;
+}
+
+/* Run one transfer and wait for the device to finish it. */
+static int edu_dma(u64 src, u64 dst, bool to_ram)
+{
+	unsigned long timeout = jiffies + 5 * HZ;
+
+	edu_dma_start(src, dst, to_ram);
+	while (edu_dma_busy()) {
 		if (time_after(jiffies, timeout))
 			return -ETIMEDOUT;
 		msleep(20);
+	}
+	return 0;
+}
+
+/* The same, polling, for a caller that cannot sleep: 5 s at most. */
+static int edu_dma_atomic(u64 src, u64 dst, bool to_ram)
+{
+	u64 deadline = ktime_get_ns() + 5 * NSEC_PER_SEC;
+
+	edu_dma_start(src, dst, to_ram);
+	while (edu_dma_busy()) {
+		if (ktime_get_ns() > deadline)
+			return -ETIMEDOUT;
+		udelay(5);	/* each poll is an exit to QEMU */
 	}
 	return 0;
 }
@@ -267,22 +295,62 @@ static bool inflight_write(unsigned long iova, void *va, u64 seed, bool *timeout
 	return matches(va, seed) == EDU_XFER / 8;
 }
 
-static int inflight_round(struct inflight *f, void *blk_va, int round)
+/* Map the block and pick the page to unmap: its index, or -errno */
+static long inflight_map_block(struct inflight *f, void *blk_va,
+			       const char *what, int round)
 {
-	unsigned long npages = f->blk / PAGE_SIZE, hole, pg;
-	unsigned int i, landed = 0, lost = 0;
-	struct task_struct *t;
-	bool timeout = false, blocked;
+	unsigned long hole = 1 + get_random_u32_below(f->blk / PAGE_SIZE - 2);
 	int ret;
 
-	hole = 1 + get_random_u32_below(npages - 2);
 	f->hole_iova = f->blk_iova + hole * PAGE_SIZE;
 	ret = iommu_map(f->dom, f->blk_iova, virt_to_phys(blk_va), f->blk,
 			IOMMU_READ | IOMMU_WRITE, GFP_KERNEL);
 	if (ret) {
-		pr_err("in-flight round %d: FAIL: iommu_map of the block: %d\n", round, ret);
+		pr_err("%s %d: FAIL: iommu_map of the block: %d\n", what, round, ret);
 		return ret;
 	}
+	return hole;
+}
+
+/* The unmap has returned: the hole must be closed to the device. */
+static bool inflight_hole_blocked(struct inflight *f, void *blk_va,
+				  unsigned long hole, bool *timeout)
+{
+	return !*timeout && !inflight_write(f->hole_iova + 512,
+					    blk_va + hole * PAGE_SIZE + 512,
+					    0xcccc, timeout) && !*timeout;
+}
+
+static void inflight_unmap_block(struct inflight *f, const char *what,
+				 int round)
+{
+	if (iommu_unmap(f->dom, f->blk_iova, f->blk) != f->blk)
+		pr_err("%s %d: unmap of the split block was short\n", what, round);
+}
+
+static int inflight_verdict(const char *what, int round, bool ok)
+{
+	if (!ok) {
+		pr_err("%s %d: FAIL\n", what, round);
+		return -EIO;
+	}
+	pr_info("%s %d: ok\n", what, round);
+	return 0;
+}
+
+static int inflight_round(struct inflight *f, void *blk_va, int round)
+{
+	static const char what[] = "in-flight round";
+	unsigned long npages = f->blk / PAGE_SIZE, pg;
+	unsigned int i, landed = 0, lost = 0;
+	struct task_struct *t;
+	bool timeout = false, blocked;
+	long hole;
+	int err;
+
+	hole = inflight_map_block(f, blk_va, what, round);
+	if (hole < 0)
+		return hole;
 	init_completion(&f->unmapped);
 	f->unmapped_len = 0;
 	t = kthread_run(inflight_thread, f, "edu-inflight");
@@ -310,26 +378,128 @@ static int inflight_round(struct inflight *f, void *blk_va, int round)
 			break;
 	}
 	wait_for_completion(&f->unmapped);
-	/* The unmap has returned: the hole must be closed to the device. */
-	blocked = !timeout && !inflight_write(f->hole_iova + 512,
-					      blk_va + hole * PAGE_SIZE + 512,
-					      0xcccc, &timeout) && !timeout;
+	blocked = inflight_hole_blocked(f, blk_va, hole, &timeout);
 	kthread_stop(t);
-	if (iommu_unmap(f->dom, f->blk_iova, f->blk) != f->blk)
-		pr_err("in-flight round %d: unmap of the split block was short\n", round);
-	pr_info("in-flight round %d: hole page %lu of %lu, %zu bytes unmapped; %u/%u writes outside the hole landed; write into the hole after the unmap %s; neighbour block mapped and unmapped %u times (%d errors)%s\n",
-		round, hole, npages, f->unmapped_len, landed, landed + lost,
+	inflight_unmap_block(f, what, round);
+	pr_info("%s %d: hole page %ld of %lu, %zu bytes unmapped; %u/%u writes outside the hole landed; write into the hole after the unmap %s; neighbour block mapped and unmapped %u times (%d errors)%s\n",
+		what, round, hole, npages, f->unmapped_len, landed, landed + lost,
 		blocked ? "blocked" : "NOT blocked", f->neighbour_cycles,
 		f->neighbour_err, timeout ? "; transfer timed out" : "");
+	err = f->neighbour_err;
 	f->neighbour_cycles = 0;
-	if (timeout || lost || !blocked || f->unmapped_len != PAGE_SIZE ||
-	    f->neighbour_err) {
-		pr_err("in-flight round %d: FAIL\n", round);
-		f->neighbour_err = 0;
-		return -EIO;
-	}
-	pr_info("in-flight round %d: ok\n", round);
+	f->neighbour_err = 0;
+	return inflight_verdict(what, round, !timeout && !lost && blocked &&
+				f->unmapped_len == PAGE_SIZE && !err);
+}
+
+/*
+ * DMA at the split's TLB callbacks. The device writes beside a running
+ * split in the rounds above, but the moment a break-before-make split leaves
+ * the block out of the table is a few instructions wide, and ~100 ms
+ * transfers almost never meet it. A kprobe on each of arm-smmu-v3's
+ * iommu_flush_ops makes the device write next to the hole from inside the
+ * unmap call, while the page table is halfway through the split: that DMA
+ * faults if the block was broken before the table was made.
+ */
+static const char * const inflight_probe_syms[] = {
+	"arm_smmu_tlb_inv_context",	/* tlb_flush_all */
+	"arm_smmu_tlb_inv_walk",	/* tlb_flush_walk */
+	"arm_smmu_tlb_inv_page_nosync",	/* tlb_add_page */
+};
+
+static struct {
+	struct task_struct *task;	/* the task splitting, while armed */
+	unsigned long iova;		/* where the device writes */
+	void *va;			/* and where that lands */
+	unsigned int hits, landed;
+	bool timeout;
+} tlb_probe;
+
+/* Runs before each callback (with interrupts masked): DMA, polled. */
+static int inflight_probe_hit(struct kprobe *kp, struct pt_regs *regs)
+{
+	if (READ_ONCE(tlb_probe.task) != current)
+		return 0;
+	tlb_probe.hits++;
+	memset(tlb_probe.va, 0, EDU_XFER);
+	if (edu_dma_atomic(EDU_BUF_ADDR, tlb_probe.iova, true))
+		tlb_probe.timeout = true;
+	else if (matches(tlb_probe.va, 0xcccc) == EDU_XFER / 8)
+		tlb_probe.landed++;
 	return 0;
+}
+
+static struct kprobe inflight_kprobes[ARRAY_SIZE(inflight_probe_syms)];
+static struct kprobe *inflight_kprobe_ptrs[ARRAY_SIZE(inflight_probe_syms)];
+
+static int inflight_probes_register(void)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(inflight_kprobes); i++) {
+		inflight_kprobes[i] = (struct kprobe) {
+			.symbol_name = inflight_probe_syms[i],
+			.pre_handler = inflight_probe_hit,
+		};
+		inflight_kprobe_ptrs[i] = &inflight_kprobes[i];
+	}
+	return register_kprobes(inflight_kprobe_ptrs,
+				ARRAY_SIZE(inflight_kprobe_ptrs));
+}
+
+/* One split with the probes armed; the hole must still be closed after it */
+static int inflight_probe_round(struct inflight *f, void *blk_va, int round)
+{
+	static const char what[] = "in-flight probe round";
+	bool timeout = false, blocked;
+	unsigned long pg;
+	size_t len;
+	long hole;
+
+	hole = inflight_map_block(f, blk_va, what, round);
+	if (hole < 0)
+		return hole;
+	pg = round & 1 ? hole + 1 : hole - 1;
+	tlb_probe.iova = f->blk_iova + pg * PAGE_SIZE + 512;
+	tlb_probe.va = blk_va + pg * PAGE_SIZE + 512;
+	tlb_probe.hits = 0;
+	tlb_probe.landed = 0;
+	tlb_probe.timeout = false;
+	WRITE_ONCE(tlb_probe.task, current);
+	len = iommu_unmap(f->dom, f->hole_iova, PAGE_SIZE);
+	WRITE_ONCE(tlb_probe.task, NULL);
+	blocked = inflight_hole_blocked(f, blk_va, hole, &timeout);
+	inflight_unmap_block(f, what, round);
+	timeout |= tlb_probe.timeout;
+	pr_info("%s %d: hole page %ld of %lu, %zu bytes unmapped; %u/%u writes at the split's TLB callbacks landed; write into the hole after the unmap %s%s\n",
+		what, round, hole, f->blk / PAGE_SIZE, len, tlb_probe.landed,
+		tlb_probe.hits, blocked ? "blocked" : "NOT blocked",
+		timeout ? "; transfer timed out" : "");
+	return inflight_verdict(what, round, !timeout && blocked &&
+				tlb_probe.landed == tlb_probe.hits &&
+				len == PAGE_SIZE);
+}
+
+/* The probe rounds: a pass or a fail each, or one fail without kprobes */
+static void inflight_probe_run(struct inflight *f, void *blk_va, int *pass,
+			       int *fail)
+{
+	int i, ret = inflight_probes_register();
+
+	if (ret) {
+		pr_err("in-flight probe: FAIL: cannot probe arm-smmu-v3's TLB callbacks (%d; CONFIG_KPROBES?)\n",
+		       ret);
+		(*fail)++;
+		return;
+	}
+	for (i = 0; i < INFLIGHT_ROUNDS; i++) {
+		if (inflight_probe_round(f, blk_va, i))
+			(*fail)++;
+		else
+			(*pass)++;
+	}
+	unregister_kprobes(inflight_kprobe_ptrs,
+			   ARRAY_SIZE(inflight_kprobe_ptrs));
 }
 
 static void inflight_run(int *pass, int *fail)
@@ -388,6 +558,7 @@ static void inflight_run(int *pass, int *fail)
 		else
 			(*pass)++;
 	}
+	inflight_probe_run(&f, page_address(blk_pages), pass, fail);
 	iommu_unmap(f.dom, src_iova, PAGE_SIZE);
 detach:
 	iommu_detach_device(f.dom, dev);
