@@ -1318,10 +1318,21 @@ static void lpae_probe(struct lpae_ctx *ctx)
 		ctx->probe_faults++;
 }
 
+/*
+ * The race threads share one context and are checked by their logs: their
+ * callbacks keep no count or walker-view state, which they would race on.
+ */
+static bool lpae_tlb_racing(const struct lpae_ctx *ctx)
+{
+	return ctx->race;
+}
+
 static void lpae_tlb_flush_all(void *cookie)
 {
 	struct lpae_ctx *ctx = cookie;
 
+	if (lpae_tlb_racing(ctx))
+		return;
 	ctx->tlb_cmds++;
 	lpae_probe(ctx);
 	if (!ctx->dv_ready || ctx->in_teardown)
@@ -1335,6 +1346,8 @@ static void lpae_tlb_flush_walk(unsigned long iova, size_t size,
 {
 	struct lpae_ctx *ctx = cookie;
 
+	if (lpae_tlb_racing(ctx))
+		return;
 	if (!size || !granule) {
 		lpae_fail(ctx, "tlb_flush_walk(%#lx, %#zx, %#zx)", iova, size,
 			  granule);
@@ -1354,6 +1367,8 @@ static void lpae_tlb_add_page(struct iommu_iotlb_gather *gather,
 {
 	struct lpae_ctx *ctx = cookie;
 
+	if (lpae_tlb_racing(ctx))
+		return;
 	ctx->tlb_cmds++;
 	lpae_probe(ctx);
 	if (ctx->dv_ready && !ctx->in_teardown &&
