@@ -204,7 +204,7 @@ elif [ "$edu_rules" = 1 ] && ! echo "$edu" | grep -q ' 0 FAIL$'; then
 	# The in-flight test names its first failed round; the unmap cases fail
 	# when a stale IOVA still reaches memory
 	failed_round=$(tr -d '\r' <"$con" | grep -B1 -m1 -E 'in-flight (probe )?round [0-9]+: FAIL' |
-		head -1 | sed 's/.*edu-iommu-test: //')
+		head -1 | sed 's/.*edu-iommu-test: //' || true)
 	why="$edu: ${failed_round:-a stale IOVA still reached memory}"
 elif [ "$edu_rules" = 1 ] && [ "${events:-0}" -eq 0 ]; then
 	why="edu-iommu-test passed but the SMMU recorded no fault"
