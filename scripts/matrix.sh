@@ -134,8 +134,11 @@ row_eval() {
 	proof=${proof% }
 	[ "$granule" = "$(pagesize "$pg")" ] || why="$why; granule $granule, not the page size $(pagesize "$pg")"
 	if [ "$m" = F ] || [ "$m" = G ]; then
-		local blocked rounds
+		local blocked rounds rblocked
 		rounds=$(grep -c 'edu-iommu-test: in-flight round [0-9]*: hole' "$con" || true)
+		rblocked=$(grep 'edu-iommu-test: in-flight round [0-9]*: hole' "$con" |
+			grep -c 'write into the hole after the unmap blocked' || true)
+		# of every round, the probe rounds' too
 		blocked=$(grep -c 'write into the hole after the unmap blocked' "$con" || true)
 		[ "$events" = $((blocked * EVENTS_PER_BLOCKED)) ] ||
 			why="$why; $events SMMU events, the $blocked blocked writes account for $((blocked * EVENTS_PER_BLOCKED)): DMA outside the hole faulted"
@@ -144,15 +147,16 @@ row_eval() {
 		local p=$(($(pagesize "$pg" | tr -d K) * 1024)) fills
 		fills=$(grep smmu_iotlb_insert "$tr" | grep -c "addr=$(printf '%#x' $((2 * p * p / 8))) .*level=2" || true)
 		[ "${fills:-0}" -gt 0 ] || why="$why; no level-2 (block) TLB fill at the block's IOVA"
-		proof="$proof, $fills block TLB fills, $blocked/$rounds rounds: hole blocked, $(sum_landed "$con" "writes outside the hole") writes outside landed"
+		proof="$proof, $fills block TLB fills, $rblocked/$rounds rounds: hole blocked, $(sum_landed "$con" "writes outside the hole") writes outside landed"
 		# The probe rounds: the device wrote from inside the split's TLB
 		# callbacks, at least once per round.
-		local probed landed
+		local probed landed pblocked
 		probed=$(grep -c 'edu-iommu-test: in-flight probe round [0-9]*: hole' "$con" || true)
+		pblocked=$((blocked - rblocked))
 		landed=$(sum_landed "$con" "writes at the split's TLB callbacks")
 		[ "$probed" -gt 0 ] && [ "${landed#*/}" -ge "$probed" ] ||
 			why="$why; ${landed#*/} writes at TLB callbacks in $probed probe rounds"
-		proof="$proof, $landed writes at the split's TLB callbacks landed"
+		proof="$proof, $pblocked/$probed probe rounds: hole blocked, $landed writes at the split's TLB callbacks landed"
 	fi
 	if [ "$m" = L ]; then
 		grep -q 'TLB invalidation policy: lazy mode' "$con" &&
