@@ -61,6 +61,8 @@ kmake() {
 # Mutants (tools/testing/io-pgtable/mutants/NAME.patch): bugs applied to a
 # copy of our io-pgtable-arm.c, never to the file itself.
 MUTANTS=$TOP/tools/testing/io-pgtable/mutants
+# The kernel argument that runs edu-iommu-test's in-flight split test
+INFLIGHT_APPEND=edu_iommu_test.inflight=1
 
 # mutant_file NAME DEST: write the mutated driver to DEST
 mutant_file() {

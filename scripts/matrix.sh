@@ -134,9 +134,9 @@ row_eval() {
 	proof=${proof% }
 	[ "$granule" = "$(pagesize "$pg")" ] || why="$why; granule $granule, not the page size $(pagesize "$pg")"
 	if [ "$m" = F ] || [ "$m" = G ]; then
-		local blocked rounds rblocked
-		rounds=$(grep -c 'edu-iommu-test: in-flight round [0-9]*: hole' "$con" || true)
-		rblocked=$(grep 'edu-iommu-test: in-flight round [0-9]*: hole' "$con" |
+		local blocked rounds rblocked round_line='edu-iommu-test: in-flight round [0-9]*: hole'
+		rounds=$(grep -c "$round_line" "$con" || true)
+		rblocked=$(grep "$round_line" "$con" |
 			grep -c 'write into the hole after the unmap blocked' || true)
 		# of every round, the probe rounds' too
 		blocked=$(grep -c 'write into the hole after the unmap blocked' "$con" || true)
@@ -218,9 +218,9 @@ row() {
 			[ "$st" = 1 ] || qenv=(QEMU10=1 STAGE=2)
 			case $m in
 			F) scen=E; tag=$tag-inflight
-			   qenv+=(APPEND=edu_iommu_test.inflight=1) ;;
+			   qenv+=(APPEND=$INFLIGHT_APPEND) ;;
 			G) scen=A; tag=$tag-inflight
-			   qenv+=(EDU=1 APPEND=edu_iommu_test.inflight=1) ;;
+			   qenv+=(EDU=1 APPEND=$INFLIGHT_APPEND) ;;
 			L) scen=C; tag=$tag-lazy
 			   qenv+=(APPEND=iommu.strict=0) ;;
 			esac

@@ -74,7 +74,7 @@ kernel_check() {	# kernel_check NAME CHECK IMAGE -> prints the reason
 	kunit-C) scen=C; kenv=(KUNIT=1) ;;
 	disk-C) scen=C ;;
 	edu) scen=E ;;
-	inflight) scen=A; kenv=(EDU=1 APPEND=edu_iommu_test.inflight=1) ;;
+	inflight) scen=A; kenv=(EDU=1 APPEND=$INFLIGHT_APPEND) ;;
 	esac
 	# A KUnit boot whose every parameter fails prints a lot: 560 s measured
 	# on a loaded machine; the verdict kills, a timeout never does.

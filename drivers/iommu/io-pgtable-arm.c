@@ -829,6 +829,7 @@ static bool lpae_link_complete(struct arm_lpae_io_pgtable *pt,
 {
 	arm_lpae_iopte *ptep = &parent->ptes[idx];
 	arm_lpae_iopte new = lpae_table_pte(pt, child);
+	/* @was: the descriptor we replaced, @new while it is not us */
 	arm_lpae_iopte cur = READ_ONCE(*ptep), was = new;
 
 	while (cur != new) {

@@ -392,6 +392,21 @@ static int inflight_round(struct inflight *f, void *blk_va, int round)
 				f->unmapped_len == PAGE_SIZE && !err);
 }
 
+/* INFLIGHT_ROUNDS rounds of @round, counted as they pass or fail */
+static void inflight_rounds(int (*round)(struct inflight *, void *, int),
+			    struct inflight *f, void *blk_va, int *pass,
+			    int *fail)
+{
+	int i;
+
+	for (i = 0; i < INFLIGHT_ROUNDS; i++) {
+		if (round(f, blk_va, i))
+			(*fail)++;
+		else
+			(*pass)++;
+	}
+}
+
 /*
  * DMA at the split's TLB callbacks. The device writes beside a running
  * split in the rounds above, but the moment a break-before-make split leaves
@@ -484,7 +499,7 @@ static int inflight_probe_round(struct inflight *f, void *blk_va, int round)
 static void inflight_probe_run(struct inflight *f, void *blk_va, int *pass,
 			       int *fail)
 {
-	int i, ret = inflight_probes_register();
+	int ret = inflight_probes_register();
 
 	if (ret) {
 		pr_err("in-flight probe: FAIL: cannot probe arm-smmu-v3's TLB callbacks (%d; CONFIG_KPROBES?)\n",
@@ -492,12 +507,7 @@ static void inflight_probe_run(struct inflight *f, void *blk_va, int *pass,
 		(*fail)++;
 		return;
 	}
-	for (i = 0; i < INFLIGHT_ROUNDS; i++) {
-		if (inflight_probe_round(f, blk_va, i))
-			(*fail)++;
-		else
-			(*pass)++;
-	}
+	inflight_rounds(inflight_probe_round, f, blk_va, pass, fail);
 	unregister_kprobes(inflight_kprobe_ptrs,
 			   ARRAY_SIZE(inflight_kprobe_ptrs));
 }
@@ -510,7 +520,7 @@ static void inflight_run(int *pass, int *fail)
 	struct page *blk_pages = NULL, *other = NULL;
 	void *src = NULL;
 	unsigned long src_iova;
-	int i, ret;
+	int ret;
 
 	if (f.blk > SZ_32M) {	/* 64K pages: a 512M block, beyond the edu's 28 bits */
 		pr_info("in-flight: a %zu MiB block does not fit the device's DMA range: skipped\n",
@@ -552,12 +562,7 @@ static void inflight_run(int *pass, int *fail)
 	}
 	pr_info("in-flight: %zu KiB block at IOVA %#lx, %d rounds of %d writes\n",
 		f.blk >> 10, f.blk_iova, INFLIGHT_ROUNDS, INFLIGHT_DMAS);
-	for (i = 0; i < INFLIGHT_ROUNDS; i++) {
-		if (inflight_round(&f, page_address(blk_pages), i))
-			(*fail)++;
-		else
-			(*pass)++;
-	}
+	inflight_rounds(inflight_round, &f, page_address(blk_pages), pass, fail);
 	inflight_probe_run(&f, page_address(blk_pages), pass, fail);
 	iommu_unmap(f.dom, src_iova, PAGE_SIZE);
 detach:
