@@ -19,6 +19,8 @@ export CCACHE_MAXSIZE=5G
 PACKAGES="linux-source-6.12 gcc-aarch64-linux-gnu qemu-system-arm bc flex bison
 libssl-dev libelf-dev device-tree-compiler cpio ccache sparse make gcc xz-utils
 python3 perl libc6-dev python3-ply python3-git"
+# Only scripts/debug.sh needs these: Debian's clang for the LLVM=1 build.
+DEBUG_PACKAGES="clang lld llvm"
 
 # Our overlay: files we own, at their kernel paths.
 OVERLAY_DIRS="drivers include Documentation"
@@ -32,6 +34,24 @@ export T0
 
 log() { printf '[%4ss] %s\n' "$(($(date +%s) - T0))" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
+
+# install_packages PKG...: apt-get install those not installed yet (as
+# root, else through sudo); the log is out/apt.log.
+install_packages() {
+	local missing="" p sudo=""
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+			grep -q "install ok installed" || missing="$missing $p"
+	done
+	[ -z "$missing" ] && return 0
+	log "installing:$missing"
+	[ "$(id -u)" = 0 ] || sudo=sudo
+	mkdir -p "$OUT"
+	$sudo apt-get update -qq
+	# shellcheck disable=SC2086
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $missing \
+		>"$OUT/apt.log" 2>&1 || { tail -20 "$OUT/apt.log"; die "apt-get failed"; }
+}
 
 # ours: base + our overlay + patches; control: the unmodified base.
 variant_src() { echo "${KSRC:-$OUT/src/$1}"; }

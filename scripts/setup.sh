@@ -5,21 +5,6 @@
 # files whose content changed are rewritten, so make rebuilds only them.
 . "$(dirname "$0")/common.sh"
 
-install_packages() {
-	local missing="" p
-	for p in $PACKAGES; do
-		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
-			grep -q "install ok installed" || missing="$missing $p"
-	done
-	[ -z "$missing" ] && return 0
-	log "installing:$missing"
-	local sudo=""
-	[ "$(id -u)" = 0 ] || sudo=sudo
-	$sudo apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $missing \
-		>"$OUT/apt.log" 2>&1 || { tail -20 "$OUT/apt.log"; die "apt-get failed"; }
-}
-
 extract_base() {
 	[ -f "$BASE/.extracted" ] && return 0
 	log "extracting $TARBALL"
@@ -117,7 +102,8 @@ sync_variant() {
 }
 
 mkdir -p "$OUT"
-install_packages
+# shellcheck disable=SC2086
+install_packages $PACKAGES
 extract_base
 for v in ${VARIANTS:-ours control}; do
 	check_variant "$v"
