@@ -15,6 +15,11 @@ io-pgtable-arm-selftests.c): every skip has a listed reason, and each
 reason has its expected count. A boot where everything skipped, or where a
 mode or a case did not run, fails.
 
+A boot that ran a subset ($KUNIT_FILTER, kunit.filter_glob: the debug
+target) cannot meet the totals: it is held to what a subset can show, at
+least one case and one passing parameter, and skips only for the boot's
+listed reasons.
+
 Prints one line per case, one per failed parameter, the skip reasons, then
 a summary line starting "SUITE: ". Exit: 0 pass, 1 a result or a count is
 wrong, 2 the suite did not run or did not finish.
@@ -206,6 +211,17 @@ def judge(expect, cases, modes, reasons, total, problems):
                         % (total['SKIP'], counted))
 
 
+def judge_subset(expect, cases, total, reasons, problems):
+    if not cases:
+        problems.append('no case ran (filter %s)' % os.environ['KUNIT_FILTER'])
+    if total['PASS'] == 0 and not any(c[2] is None and c[1] == 'PASS' for c in cases):
+        problems.append('nothing passed (filter %s)' % os.environ['KUNIT_FILTER'])
+    for reason, n in reasons.items():
+        if not any(reason.startswith(k) for k in expect['skips']):
+            problems.append('%d skipped for a reason this boot does not allow: %s'
+                            % (n, reason))
+
+
 def main():
     if len(sys.argv) != 4:
         sys.exit(__doc__.split('\n\n')[1])
@@ -243,6 +259,8 @@ def main():
     expect = EXPECT.get((boot, suite))
     if expect is None:
         problems.append('no expectations for boot %s, suite %s' % (boot, suite))
+    elif finished and os.environ.get('KUNIT_FILTER'):
+        judge_subset(expect, cases, total, reasons, problems)
     elif finished:
         judge(expect, cases, modes, reasons, total, problems)
     for p in problems:
@@ -254,7 +272,9 @@ def main():
              'suite ok' if not (problems or status['FAIL']) else 'suite not ok',
              len(cases), status['PASS'], status['FAIL'], status['SKIP'],
              sum(total.values()), total['PASS'], total['FAIL'], total['SKIP'],
-             per_mode, 'counts as expected' if not problems else
+             per_mode, 'subset %s' % os.environ['KUNIT_FILTER']
+             if os.environ.get('KUNIT_FILTER') and not problems else
+             'counts as expected' if not problems else
              '%d count(s) wrong' % len(problems),
              ' (last of %d runs)' % runs if runs > 1 else ''))
     if not finished:

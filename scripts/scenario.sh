@@ -18,7 +18,11 @@
 #      TRACE (more QEMU trace events, e.g. smmu_iotlb_insert for the granule),
 #      EDU=1 (QEMU's edu device and E's pass rules in another scenario, e.g.
 #      A with APPEND=edu_iommu_test.inflight=1: the in-flight split test
-#      with a coherent SMMU)
+#      with a coherent SMMU), TROUBLE_IGNORE (an ERE: console lines that
+#      match it are not kernel trouble; scripts/debug.sh judges KCSAN's
+#      reports itself), KUNIT_FILTER (KUNIT=1 only: a kunit.filter_glob,
+#      SUITE_GLOB.CASE_GLOB; the faults suite is rerun only if SUITE_GLOB
+#      matches it, and judged only then)
 # Writes out/run/VARIANT-SCENARIO[-RUN_TAG]/{console.log,trace.log,verdict};
 # exit 0 on PASS.
 . "$(dirname "$0")/common.sh"
@@ -115,11 +119,17 @@ fi
 # are the verdict; the disk workload is skipped. Otherwise KUnit stays off,
 # so the disk scenarios measure only the workload.
 faults_suite=io-pgtable-arm-faults
+faults_run=1
+if [ -n "${KUNIT_FILTER:-}" ]; then
+	# shellcheck disable=SC2254
+	case $faults_suite in ${KUNIT_FILTER%%.*}) ;; *) faults_run=0 ;; esac
+fi
 # init waits for each parameter in D state: a slow one on a loaded host
 # must not trip the 10 s hung-task panic meant for the control/C hang.
 if [ "${KUNIT:-0}" = 1 ]; then
-	append="$append testinit.skip=1 testinit.faults=$faults_suite"
-	append="$append sysctl.kernel.hung_task_timeout_secs=120"
+	append="$append testinit.skip=1 sysctl.kernel.hung_task_timeout_secs=120"
+	[ -z "${KUNIT_FILTER:-}" ] || append="$append kunit.filter_glob=$KUNIT_FILTER"
+	[ $faults_run = 0 ] || append="$append testinit.faults=$faults_suite"
 else
 	append="$append kunit.enable=0"
 fi
@@ -149,6 +159,11 @@ group=$(sed -n 's/.*TESTINIT: iommu: \(.*\)/\1/p' "$con" | tr -d '\r' | tail -1)
 trouble='Kernel panic|BUG:|WARNING:|Oops|Unable to handle|blocked for more than'
 trouble_lines() {
 	tr -d '\r' <"$con" | grep -E "$trouble" |
+		if [ -n "${TROUBLE_IGNORE:-}" ]; then
+			grep -vE "$TROUBLE_IGNORE" || true
+		else
+			cat
+		fi |
 		if [ "${KUNIT:-0}" = 1 ]; then
 			grep -v -e 'Kernel panic - not syncing: Attempted to kill init' || true
 		else
@@ -165,8 +180,12 @@ if [ "${KUNIT:-0}" = 1 ]; then
 	"$TOP/scripts/kunit-verdict.py" "$con" io-pgtable-arm "$s" >"$run/kunit.txt" 2>&1 || krc=$?
 	kunit=$(grep -m1 '^io-pgtable-arm:' "$run/kunit.txt" || tail -1 "$run/kunit.txt")
 	frc=0
-	"$TOP/scripts/kunit-verdict.py" "$con" "$faults_suite" "$s" >"$run/kunit-faults.txt" 2>&1 || frc=$?
-	faults=$(grep -m1 "^$faults_suite:" "$run/kunit-faults.txt" || tail -1 "$run/kunit-faults.txt")
+	if [ $faults_run = 1 ]; then
+		"$TOP/scripts/kunit-verdict.py" "$con" "$faults_suite" "$s" >"$run/kunit-faults.txt" 2>&1 || frc=$?
+		faults=$(grep -m1 "^$faults_suite:" "$run/kunit-faults.txt" || tail -1 "$run/kunit-faults.txt")
+	else
+		faults="$faults_suite: not run (KUNIT_FILTER=$KUNIT_FILTER)"
+	fi
 	totals=$(tr -d '\r' <"$con" | sed -n "s/.*\] $faults_suite: \([0-9]* parameters, .*\)/\1/p" | tail -1)
 fi
 
@@ -186,7 +205,7 @@ elif [ -n "$(trouble_lines)" ]; then
 elif [ "${KUNIT:-0}" = 1 ]; then
 	if [ "$krc" != 0 ]; then
 		why="selftest failed (kunit-verdict exit $krc): $kunit"
-	else
+	elif [ $faults_run = 1 ]; then
 		ftrouble=$(faults_trouble)
 		[ -z "$ftrouble" ] || why="fault-injection suite: $ftrouble"
 	fi
