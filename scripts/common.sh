@@ -72,10 +72,14 @@ check_variant() {
 # True when the overlay holds our own io-pgtable-arm.c.
 have_our_pgtable() { [ -f "$TOP/drivers/iommu/io-pgtable-arm.c" ]; }
 
+# KCC, KMAKE_FLAGS: another compiler (scripts/debug.sh: "ccache clang"
+# with LLVM=1)
 kmake() {
 	local v=$1; shift
+	# shellcheck disable=SC2086
 	make -C "$(variant_src "$v")" O="$(variant_obj "$v")" \
-		CC="ccache ${CROSS_COMPILE}gcc" -j"$(nproc)" "$@"
+		CC="${KCC:-ccache ${CROSS_COMPILE}gcc}" ${KMAKE_FLAGS:-} \
+		-j"$(nproc)" "$@"
 }
 
 # Mutants (tools/testing/io-pgtable/mutants/NAME.patch): bugs applied to a
