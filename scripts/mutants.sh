@@ -23,7 +23,7 @@ MDIR=$MUTANTS
 MOUT=$OUT/mutants
 KERNEL_CHECKS="kunit-A kunit-C disk-C edu inflight"
 # Checkers of other targets (scripts/kasan.sh, the debug target)
-OTHER_CHECKS="kasan kmemleak dma-debug kcsan lockdep"
+OTHER_CHECKS="kasan kmemleak dma-debug kcsan lockdep atomic-sleep"
 
 hdr() {	# hdr NAME FIELD
 	sed -n "s/^# $2: //p" "$MDIR/$1.patch" | head -1
