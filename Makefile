@@ -7,7 +7,7 @@ VARIANT ?= $(if $(wildcard drivers/iommu/io-pgtable-arm.c),ours,control)
 SCEN ?= A
 
 .PHONY: help setup kernel boot demo test harness static series compile-test \
-	bench kasan mutants clean distclean
+	bench kasan debug mutants clean distclean
 
 help:
 	@echo "make demo                 build (default variant) and boot scenarios A, B, C"
@@ -21,6 +21,7 @@ help:
 	@echo "make bench                benchmarks: ours against upstream 6.12"
 	@echo "make mutants              every mutant of our file against the harness and its kernel checks"
 	@echo "make kasan                KASAN + kmemleak boots: selftest and disk workload (slow)"
+	@echo "make debug                DMA-API debug, KCSAN, lockdep, atomic-sleep boots; clang W=1 (slow)"
 	@echo "make setup                install packages, extract base, sync overlay"
 	@echo "make clean / distclean    remove build outputs / everything in out/"
 
@@ -57,6 +58,9 @@ bench: setup
 
 kasan: setup
 	@scripts/kasan.sh
+
+debug: setup
+	@scripts/debug.sh
 
 mutants: setup
 	@scripts/build.sh ours
