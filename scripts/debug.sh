@@ -154,7 +154,8 @@ note() {
 	{
 		echo "$1: DMA-API $dma, KCSAN io-pgtable-arm.c $kcsan_ours, KCSAN selftest $kcsan_test, KCSAN other $kcsan_other, lockdep $lockdep, atomic $atomic"
 		if [ "$kcsan_ours$kcsan_test$kcsan_other" != 000 ]; then
-			kcsan_fns "$2/console.log" | sort | uniq -c | sed 's/^/    KCSAN: data-race in /'
+			kcsan_fns "$2/console.log" | sort | uniq -c |
+				sed 's/^ *\([0-9]*\) \([^ ]*\) \(.*\)/    KCSAN: \1 x data-race in \2 \/ \3/'
 		fi
 		if [ -f "$2/verdict" ]; then
 			sed 's/^/    /' "$2/verdict"
