@@ -80,6 +80,20 @@ mutant_controls() {
 	done < <("$TOP/scripts/mutants.sh" --kernel $CONTROL_MUTANTS || true)
 }
 
+# The verdict's own control: the KUnit A boot's console with every result
+# turned into a skip must fail kunit-verdict.py on its counts.
+verdict_rejects_skips() {
+	local con=$OUT/run/ours-A-kunit/console.log skipped=$OUT/run/ours-A-kunit/all-skipped.log rc=0 out
+	[ -f "$con" ] || { record "kunit-verdict: a boot where everything skipped fails" 1 "no $con"; return; }
+	sed -E 's/^(\[ *[0-9.]+\] *)?( *)(not )?ok ([0-9]+) ([^#]*)$/\1\2ok \4 \5 # SKIP every result skipped/' \
+		"$con" >"$skipped"
+	out=$(KUNIT_PY=$BASE/tools/testing/kunit/kunit.py "$TOP/scripts/kunit-verdict.py" \
+		"$skipped" io-pgtable-arm A) || rc=$?
+	# exit 1 and a wrong count: what a boot that ran nothing must get
+	[ "$rc" = 1 ] && echo "$out" | grep -q '^COUNT .* 0 parameters passed' && rc=0 || rc=1
+	record "kunit-verdict: a boot where everything skipped fails" "$rc" "$(echo "$out" | tail -1 | cut -c1-100)"
+}
+
 harness() {
 	local dir=$TOP/tools/testing/io-pgtable log=$OUT/harness-check.log rc=0 line p f
 	[ -f "$dir/Makefile" ] || { record "harness: make check" 1 "no $dir/Makefile"; return; }
@@ -101,8 +115,18 @@ harness() {
 	log "harness: $line"
 }
 
+# make bench is not run here (its figures are not pass/fail), but its
+# userspace binary links both files against the harness's shim: it must
+# keep building when the shim grows.
+bench_builds() {
+	local rc=0 log=$OUT/bench-build.log
+	make -s -C "$TOP/tools/testing/io-pgtable/bench" OUT="$OUT/bench" >"$log" 2>&1 || rc=$?
+	record "bench: the userspace benchmark builds" "$rc" "$(grep -m1 -E 'error|undefined' "$log" || true)"
+}
+
 "$TOP/scripts/setup.sh"
 harness
+bench_builds
 
 main=$(default_variant)
 variants="$main"
@@ -130,6 +154,7 @@ for v in $variants; do
 	[ -z "${SCENARIOS:-}" ] || continue
 	# The KUnit selftest: coherent and non-coherent, then bounced.
 	scenario pass ours A kunit KUNIT=1
+	verdict_rejects_skips
 	scenario pass ours C kunit KUNIT=1
 	# Controls: mutants of our file (scripts/mutants.sh) that the KUnit
 	# boots, disk scenario C and the edu test must kill, each for its
