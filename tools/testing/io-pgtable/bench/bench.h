@@ -18,6 +18,13 @@ struct bench_counts {
 	s64 page_bytes;		/* table pages held */
 	s64 kmem_bytes;		/* kmalloc memory held, in slab classes */
 	u64 warns;
+	/*
+	 * TLB callbacks, as the commands an SMMUv3 without range
+	 * invalidation issues for them: flush_walk(size, granule) is
+	 * size / granule, add_page and flush_all are one each.
+	 */
+	u64 inv_cmds;
+	u64 flush_all, flush_walk, add_page;	/* the callbacks */
 };
 
 extern struct bench_counts BC;
