@@ -32,6 +32,18 @@ export PATH=/usr/bin:/bin:$PATH
 T0=${T0:-$(date +%s)}
 export T0
 
+# tally NAME WHY [NOTE]: count a check in the caller's passed and failed,
+# passed if WHY is empty; TALLY (the caller's name) starts the log line
+tally() {
+	if [ -z "$2" ]; then
+		passed=$((passed + 1))
+		log "${TALLY:+$TALLY: }$1: PASS${3:+ ($3)}"
+	else
+		failed=$((failed + 1))
+		log "${TALLY:+$TALLY: }$1: FAIL (${2#; })"
+	fi
+}
+
 log() { printf '[%4ss] %s\n' "$(($(date +%s) - T0))" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
@@ -104,9 +116,10 @@ mutant_file() {
 mutant_image() {
 	local m=$1 obj=$2 base=$3 file=$OUT/mutant/io-pgtable-arm.c
 	mutant_file "$m" "$file" || { log "mutant $m does not apply"; return 1; }
-	# A new copy when the base or its configuration changed
+	# A new copy when the base, its configuration or its build changed
 	if [ "$(cat "$obj/.mutant-base" 2>/dev/null)" != "$base" ] ||
-	   ! cmp -s "$base/.config" "$obj/.config"; then
+	   ! cmp -s "$base/.config" "$obj/.config" ||
+	   [ "$base/arch/arm64/boot/Image" -nt "$obj/.mutant-base" ]; then
 		rm -rf "$obj"
 		cp -a "$base" "$obj"
 		echo "$base" >"$obj/.mutant-base"

@@ -2,21 +2,25 @@
 # SPDX-License-Identifier: GPL-2.0
 # Debug checkers: "ours" built with DMA-API debugging, KCSAN (strict, with
 # weak memory modelling), lockdep (PROVE_LOCKING) and DEBUG_ATOMIC_SLEEP in
-# its own objdir (out/obj/debug, from out/src/ours with the fragments of
+# its own objdir (out/src/ours/obj-debug, from out/src/ours with the fragments of
 # ours plus config/debug.config), then booted: the KUnit selftest
 # coherent and non-coherent (A) and bounced (C), the disk workload in C
-# and E, and the KUnit race test alone with KCSAN sampling densely.
+# and E. Then the same configuration with KCSAN instrumenting
+# io-pgtable-arm.c alone (out/src/ours/obj-kcsan-file), which boots the
+# KUnit race test alone with KCSAN watching our file densely: one access in
+# KCSAN_SKIP_WATCH, each watched for KCSAN_UDELAY us.
 # A boot passes when its scenario passes and the console shows no report
 # of a checker: no "DMA-API:" report, no lockdep or atomic-context splat,
 # no KCSAN report naming a function of io-pgtable-arm.c (KCSAN reports in
 # the selftest or in other code are listed, and do not fail).
 # Then the controls, mutants of our file (mutants/debug-*.patch, built in
-# out/obj/debug-mutant from a copy of out/obj/debug) that each checker
-# must catch, by its report: debug-dma-size (DMA-API debugging, KUnit A),
-# debug-kcsan-race (KCSAN, the dense race boot), debug-atomic-sleep
+# out/mutant/obj-debug from a copy of out/src/ours/obj-debug, or of
+# obj-kcsan-file) that each checker must catch, by its report:
+# debug-dma-size (DMA-API debugging, KUnit A), debug-kcsan-race (KCSAN,
+# the dense race boot), debug-atomic-sleep
 # (DEBUG_ATOMIC_SLEEP, disk C). io-pgtable-arm.c takes no lock, so lockdep
 # has no control of its own.
-# Last, ours built with Debian's clang (LLVM=1, out/obj/clang), our two
+# Last, ours built with Debian's clang (LLVM=1, out/src/ours/obj-clang), our two
 # objects rebuilt with W=1: any warning fails; and its KUnit boot of A.
 # Slow (cold builds, KCSAN boots): not part of "make test".
 # KCSAN makes every memory access a call: under TCG the selftest runs
@@ -24,15 +28,26 @@
 # would take about an hour), so the KUnit boots run the cases
 # DEBUG_KUNIT_FILTER names (kunit.filter_glob; "all": both suites whole).
 # usage: debug.sh         env: TIMEOUT (per boot, default 1800), SMP,
-#                         KCSAN_SKIP_WATCH (dense race boots, default 100),
+#                         KCSAN_SKIP_WATCH, KCSAN_UDELAY (the dense race
+#                         boots: defaults 20 and 500),
 #                         DEBUG_KUNIT_FILTER (default
 #                         io-pgtable-arm.lpae_test_[fr]*: free_releases
 #                         and race)
 . "$(dirname "$0")/common.sh"
 
-export KOBJ=$OUT/obj/debug
+export KOBJ=$(obj_dir ours debug)
 export TIMEOUT=${TIMEOUT:-1800}
-KCSAN_SKIP_WATCH=${KCSAN_SKIP_WATCH:-100}
+KCSAN_SKIP_WATCH=${KCSAN_SKIP_WATCH:-20}
+KCSAN_UDELAY=${KCSAN_UDELAY:-500}
+# The dense race kernel: KCSAN in io-pgtable-arm.c only, so that the rest
+# of the kernel and the selftest's checks run at full speed while every
+# access of ours is a candidate for a watchpoint. The spinlock files keep
+# their barriers instrumented: KCSAN's boot selftest checks spin_unlock()'s
+# (all files' barriers would also instrument the vDSO, which cannot link).
+RACE_KOBJ=$(obj_dir ours kcsan-file)
+RACE_FLAGS="KCSAN_SANITIZE=n KCSAN_SANITIZE_io-pgtable-arm.o=y
+KCSAN_INSTRUMENT_BARRIERS_spinlock.o=y KCSAN_INSTRUMENT_BARRIERS_spinlock_debug.o=y"
+race_image=$RACE_KOBJ/arch/arm64/boot/Image
 DEBUG_KUNIT_FILTER=${DEBUG_KUNIT_FILTER:-io-pgtable-arm.lpae_test_[fr]*}
 [ "$DEBUG_KUNIT_FILTER" != all ] || DEBUG_KUNIT_FILTER=""
 image=$KOBJ/arch/arm64/boot/Image
@@ -45,32 +60,18 @@ CONFIG_DEBUG_ATOMIC_SLEEP"
 # shellcheck disable=SC2086
 install_packages $DEBUG_PACKAGES
 VARIANTS=ours "$TOP/scripts/setup.sh"
-"$TOP/scripts/config.sh" ours "$TOP/config/debug.config"
+WARNINGS=list "$TOP/scripts/build.sh" ours "$TOP/config/debug.config"
 for o in $CHECKERS; do
 	grep -qx "$o=y" "$KOBJ/.config" ||
 		die "debug: $o is not =y in $KOBJ/.config ($(grep "^$o=\|^# $o is not set" "$KOBJ/.config" || echo absent))"
 done
 log "debug: $(echo "$CHECKERS" | wc -w) checker options =y"
-log "debug: building Image in $KOBJ"
-t=$(date +%s)
-kmake ours -s Image >"$KOBJ/build.log" 2>&1 ||
-	{ tail -40 "$KOBJ/build.log"; die "debug: kernel build failed"; }
-grep 'warning:' "$KOBJ/build.log" | sort -u >&2 || true
-log "debug: Image built in $(($(date +%s) - t)) s"
-"$TOP/scripts/guest.sh"
+KOBJ=$RACE_KOBJ KMAKE_FLAGS=$RACE_FLAGS WARNINGS=list \
+	"$TOP/scripts/build.sh" ours "$TOP/config/debug.config"
 
+TALLY=debug
 passed=0
 failed=0
-# tally NAME WHY [NOTE]: count a check, passed if WHY is empty
-tally() {
-	if [ -z "$2" ]; then
-		passed=$((passed + 1))
-		log "debug: $1: PASS${3:+ ($3)}"
-	else
-		failed=$((failed + 1))
-		log "debug: $1: FAIL (${2#; })"
-	fi
-}
 
 # fns FILE: the functions FILE defines (also a name at the start of a
 # line, when the type is on the line before)
@@ -181,14 +182,15 @@ boot() {
 }
 
 # race IMAGE TAG: a KUnit boot of A that runs only lpae_test_race, with
-# KCSAN watching one access in KCSAN_SKIP_WATCH (4000 by default): the
-# racing accesses of a few hundred calls are then watched often enough.
+# KCSAN watching one access in KCSAN_SKIP_WATCH (4000 by default) for
+# KCSAN_UDELAY us (80): the racing accesses of a few thousand calls are
+# then watched often enough, and long enough for the other thread's.
 # Sets run.
 race() {
 	run=$OUT/run/ours-A-$2
 	KUNIT=1 IMAGE=$1 RUN_TAG=$2 TROUBLE_IGNORE='BUG: KCSAN:' \
 		KUNIT_FILTER=io-pgtable-arm.lpae_test_race \
-		APPEND="kcsan.skip_watch=$KCSAN_SKIP_WATCH" \
+		APPEND="kcsan.skip_watch=$KCSAN_SKIP_WATCH kcsan.udelay_task=$KCSAN_UDELAY" \
 		"$TOP/scripts/scenario.sh" ours A || true
 }
 
@@ -209,11 +211,22 @@ race_trouble() {
 race_ours() {
 	local why dma lockdep atomic kcsan_ours kcsan_test kcsan_other run
 
-	race "$image" debug-race
+	race "$race_image" debug-race
 	count "$run/console.log"
 	why="$(race_trouble)$(checker_trouble)"
-	note "ours/A (debug-race, kcsan.skip_watch=$KCSAN_SKIP_WATCH)" "$run"
+	note "ours/A (debug-race, KCSAN in io-pgtable-arm.c, kcsan.skip_watch=$KCSAN_SKIP_WATCH kcsan.udelay_task=$KCSAN_UDELAY)" "$run"
 	tally "ours/A (debug-race)" "$why"
+}
+
+# control_image MUTANT CHECKER: the mutant's kernel, for KCSAN built like
+# the dense race kernel
+control_image() {
+	if [ "$2" = kcsan ]; then
+		local -x KMAKE_FLAGS=$RACE_FLAGS
+		mutant_image "$1" "$OUT/mutant/obj-kcsan-file" "$RACE_KOBJ"
+	else
+		mutant_image "$1" "$OUT/mutant/obj-debug" "$KOBJ"
+	fi
 }
 
 # control MUTANT: boot mutant MUTANT's kernel where its checker must catch
@@ -226,8 +239,7 @@ control() {
 	c=$(sed -n 's/^# killed-by: //p' "$MUTANTS/$m.patch")
 	expect=$(sed -n "s/^# expect-$c: //p" "$MUTANTS/$m.patch")
 	[ -n "$expect" ] || die "debug: no expect-$c line in $m.patch"
-	mimage=$(mutant_image "$m" "$OUT/obj/debug-mutant" "$KOBJ") ||
-		die "debug: no kernel for mutant $m"
+	mimage=$(control_image "$m" "$c") || die "debug: no kernel for mutant $m"
 	case $c in
 	dma-debug)	# the first table freed is enough
 		run=$OUT/run/ours-A-$tag
@@ -262,9 +274,10 @@ control() {
 	tally "ours ($tag)" "$why" "caught by $c"
 }
 
-# clang: ours with LLVM=1 in out/obj/clang; our objects again with W=1
+# clang: ours with LLVM=1 in out/src/ours/obj-clang; our objects again with W=1
 clang_build() {
-	local obj=$OUT/obj/clang why="" w objs
+	local obj why="" w objs
+	obj=$(obj_dir ours clang)
 	local -x KOBJ=$obj KCC="ccache clang" KMAKE_FLAGS="LLVM=1"
 
 	objs="drivers/iommu/io-pgtable-arm.o drivers/iommu/io-pgtable-arm-selftests.o"

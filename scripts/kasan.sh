@@ -20,27 +20,11 @@ export TIMEOUT=${TIMEOUT:-1800}
 image=$KOBJ/arch/arm64/boot/Image
 
 VARIANTS=ours "$TOP/scripts/setup.sh"
-"$TOP/scripts/config.sh" ours "$TOP/config/kasan.config"
-log "kasan: building Image in $KOBJ"
-t=$(date +%s)
-kmake ours -s Image >"$KOBJ/build.log" 2>&1 ||
-	{ tail -40 "$KOBJ/build.log"; die "kasan: kernel build failed"; }
-grep 'warning:' "$KOBJ/build.log" | sort -u >&2 || true
-log "kasan: Image built in $(($(date +%s) - t)) s"
-"$TOP/scripts/guest.sh"
+WARNINGS=list "$TOP/scripts/build.sh" ours "$TOP/config/kasan.config"
 
+TALLY=kasan
 passed=0
 failed=0
-# tally NAME WHY [NOTE]: count a boot, passed if WHY is empty
-tally() {
-	if [ -z "$2" ]; then
-		passed=$((passed + 1))
-		log "kasan: $1: PASS${3:+ ($3)}"
-	else
-		failed=$((failed + 1))
-		log "kasan: $1: FAIL (${2#; })"
-	fi
-}
 # count CONSOLE: set kasan and leaks (the caller's) from what CONSOLE shows
 count() {
 	kasan=$(grep -c 'BUG: KASAN:' "$1" || true)

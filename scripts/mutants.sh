@@ -16,7 +16,8 @@
 #   named mutants (make test's controls); --harness: only the harness
 #   env: MUTANT_HARNESS_ARGS, more arguments for the harness binary
 # Prints "ok|FAILED mutant NAME: killed by CHECK (...)" lines and a table
-# in out/mutants/table.txt; exit 1 if any mutant survives.
+# in out/mutants/table.txt (and table.md, the README's); exit 1 if any
+# mutant survives.
 . "$(dirname "$0")/common.sh"
 
 MDIR=$MUTANTS
@@ -112,13 +113,16 @@ if [ ${#names[@]} = 0 ]; then
 fi
 mkdir -p "$MOUT"
 table=$MOUT/table.txt
+table_md=$MOUT/table.md	# the README's table
 : >"$table"
+printf '| mutant | the bug | killed by |\n| --- | --- | --- |\n' >"$table_md"
 survivors=0
 img_of=""
 img=""
 for m in "${names[@]}"; do
 	[ -f "$MDIR/$m.patch" ] || die "no mutant $m"
 	killers=""
+	survived=""
 	checks=$(hdr "$m" killed-by)
 	for c in $checks; do
 		case " $OTHER_CHECKS " in *" $c "*) continue ;; esac
@@ -147,10 +151,13 @@ for m in "${names[@]}"; do
 			killers="$killers $c"
 		else
 			echo "FAILED  mutant $m: survives $c ($why)"
+			survived="$survived $c"
 			survivors=$((survivors + 1))
 		fi
 	done
 	printf '%-22s %-40s %s\n' "$m" "${killers# }" "$(hdr "$m" mutant)" >>"$table"
+	printf '| `%s` | %s | %s |\n' "$m" "$(hdr "$m" mutant)" \
+		"$(echo "${killers# }" | sed 's/ /, /g')${survived:+; SURVIVED: $survived}" >>"$table_md"
 done
 log "mutants: ${#names[@]} run, $survivors survivals; table in $table"
 [ "$survivors" = 0 ]
