@@ -12,7 +12,9 @@
  * kernels with kmemleak) mounts debugfs, triggers kmemleak scans before
  * powering off and prints the number of suspected leaks;
  * testinit.faults=SUITE arms failslab and fail_page_alloc for fail-nth use
- * through debugfs and reruns the KUnit SUITE (see rerun_with_faults()).
+ * through debugfs and reruns the KUnit SUITE (see rerun_with_faults());
+ * testinit.dmabench=SECONDS runs the kernel's DMA map benchmark on the edu
+ * device instead of the disk workload (see dma_bench()).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -28,6 +30,7 @@
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -42,6 +45,7 @@ static unsigned int opt_passes = 2;
 static unsigned int opt_skip;
 static unsigned int opt_kmemleak;
 static char opt_faults[64];
+static unsigned int opt_dmabench;
 
 struct worker {
 	pthread_t tid;
@@ -356,6 +360,8 @@ static void parse_cmdline(void)
 			opt_kmemleak = 1;
 		else if (!strncmp(tok, "testinit.faults=", 16))
 			snprintf(opt_faults, sizeof(opt_faults), "%s", tok + 16);
+		else if (!strncmp(tok, "testinit.dmabench=", 18))
+			opt_dmabench = strtoul(tok + 18, NULL, 0);
 	}
 	if (opt_threads < 1 || opt_threads > 16)
 		opt_threads = 4;
@@ -402,6 +408,130 @@ static void report_iommu(void)
 	    strrchr(grp, '/') + 1, type);
 }
 
+/*
+ * The kernel's DMA map benchmark (kernel/dma/map_benchmark.c): its driver
+ * takes the edu device (vendor 1234, device 11e8) through driver_override,
+ * then its tool (tools/testing/selftests/dma/dma_map_benchmark, /dmabench
+ * in the initramfs) runs @seconds for each of 1, 2 and 4 threads and
+ * granules of 1, 16 and 512 pages. Every map and unmap goes through
+ * iommu-dma and the SMMU driver to the page table code.
+ */
+#define PCI_DEVS	"/sys/bus/pci/devices"
+#define DMABENCH_DRV	"dma_map_benchmark"
+
+static int find_edu(char *name, size_t len)
+{
+	char path[PATH_MAX], ven[16], dev[16];
+	FILE *ls = popen("ls " PCI_DEVS, "r");
+	int found = -1;
+
+	if (!ls)
+		return -1;
+	while (found && fgets(name, len, ls)) {
+		name[strcspn(name, "\n")] = 0;
+		snprintf(path, sizeof(path), PCI_DEVS "/%s/vendor", name);
+		read_line(path, ven, sizeof(ven));
+		snprintf(path, sizeof(path), PCI_DEVS "/%s/device", name);
+		read_line(path, dev, sizeof(dev));
+		if (!strcmp(ven, "0x1234") && !strcmp(dev, "0x11e8"))
+			found = 0;
+	}
+	pclose(ls);
+	return found;
+}
+
+/* Hand PCI device @name to the benchmark driver: 0, or -1 */
+static int bind_dmabench(const char *name)
+{
+	char path[PATH_MAX], drv[PATH_MAX];
+
+	snprintf(path, sizeof(path), PCI_DEVS "/%s/driver/unbind", name);
+	if (!access(path, F_OK) && write_str(path, name))
+		return -1;
+	snprintf(path, sizeof(path), PCI_DEVS "/%s/driver_override", name);
+	if (write_str(path, DMABENCH_DRV))
+		return -1;
+	write_str("/sys/bus/pci/drivers_probe", name);
+	snprintf(path, sizeof(path), PCI_DEVS "/%s/driver", name);
+	if (!realpath(path, drv) || strcmp(strrchr(drv, '/') + 1, DMABENCH_DRV))
+		return -1;
+	return 0;
+}
+
+/* One run of the tool; its output lines are echoed with @tag: 0 if it
+ * exited 0 and printed both latencies */
+static int dmabench_run(const char *tag, char *const argv[])
+{
+	char line[256];
+	int fds[2], status, lat = 0;
+	FILE *out;
+	pid_t pid;
+
+	if (pipe(fds))
+		return -1;
+	pid = fork();
+	if (!pid) {
+		dup2(fds[1], STDOUT_FILENO);
+		dup2(fds[1], STDERR_FILENO);
+		execv("/dmabench", argv);
+		_exit(127);
+	}
+	close(fds[1]);
+	out = fdopen(fds[0], "r");
+	while (out && fgets(line, sizeof(line), out)) {
+		line[strcspn(line, "\n")] = 0;
+		lat += !strncmp(line, "average ", 8);
+		say("dmabench: %s %s", tag, line);
+	}
+	if (out)
+		fclose(out);
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFEXITED(status) && !WEXITSTATUS(status) && lat == 2 ? 0 : -1;
+}
+
+static void dma_bench(unsigned int seconds)
+{
+	static const char *const threads[] = { "1", "2", "4" };
+	static const char *const granules[] = { "1", "16", "512" };
+	char name[64], secs[16], tag[32], path[PATH_MAX], type[32];
+	unsigned int t, g, bad = 0;
+
+	mount("debugfs", DEBUGFS, "debugfs", 0, NULL);
+	if (find_edu(name, sizeof(name))) {
+		say("FAIL dmabench: no edu device");
+		return;
+	}
+	if (bind_dmabench(name)) {
+		say("FAIL dmabench: cannot bind %s to " DMABENCH_DRV " (%s)",
+		    name, strerror(errno));
+		return;
+	}
+	snprintf(path, sizeof(path), PCI_DEVS "/%s/iommu_group/type", name);
+	read_line(path, type, sizeof(type));
+	say("dmabench: %s bound to " DMABENCH_DRV ", IOMMU domain type %s",
+	    name, type);
+	snprintf(secs, sizeof(secs), "%u", seconds);
+	for (t = 0; t < 3; t++) {
+		for (g = 0; g < 3; g++) {
+			char *argv[] = { "dma_map_benchmark", "-t",
+					 (char *)threads[t], "-s", secs, "-g",
+					 (char *)granules[g], NULL };
+
+			snprintf(tag, sizeof(tag), "t=%s g=%s", threads[t],
+				 granules[g]);
+			if (dmabench_run(tag, argv)) {
+				say("dmabench: %s failed", tag);
+				bad++;
+			}
+		}
+	}
+	if (bad)
+		say("FAIL dmabench: %u of 9 runs failed", bad);
+	else
+		say("PASS");
+}
+
 int main(void)
 {
 	uint64_t bytes = 0, requests = 0, errors = 0, slice;
@@ -418,6 +548,11 @@ int main(void)
 		rerun_with_faults(opt_faults);
 	if (opt_skip) {
 		say("skipped (testinit.skip=1)");
+		power_off();
+	}
+	if (opt_dmabench) {
+		report_iommu();
+		dma_bench(opt_dmabench);
 		power_off();
 	}
 	say("start seed=%" PRIu64 " threads=%u mib=%u passes=%u", opt_seed,
