@@ -17,6 +17,7 @@
  * device instead of the disk workload (see dma_bench()).
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -422,21 +423,24 @@ static void report_iommu(void)
 static int find_edu(char *name, size_t len)
 {
 	char path[PATH_MAX], ven[16], dev[16];
-	FILE *ls = popen("ls " PCI_DEVS, "r");
+	DIR *d = opendir(PCI_DEVS);
+	struct dirent *de;
 	int found = -1;
 
-	if (!ls)
-		return -1;
-	while (found && fgets(name, len, ls)) {
-		name[strcspn(name, "\n")] = 0;
-		snprintf(path, sizeof(path), PCI_DEVS "/%s/vendor", name);
+	while (d && found && (de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), PCI_DEVS "/%s/vendor", de->d_name);
 		read_line(path, ven, sizeof(ven));
-		snprintf(path, sizeof(path), PCI_DEVS "/%s/device", name);
+		snprintf(path, sizeof(path), PCI_DEVS "/%s/device", de->d_name);
 		read_line(path, dev, sizeof(dev));
-		if (!strcmp(ven, "0x1234") && !strcmp(dev, "0x11e8"))
+		if (!strcmp(ven, "0x1234") && !strcmp(dev, "0x11e8")) {
+			snprintf(name, len, "%s", de->d_name);
 			found = 0;
+		}
 	}
-	pclose(ls);
+	if (d)
+		closedir(d);
 	return found;
 }
 
@@ -494,7 +498,7 @@ static void dma_bench(unsigned int seconds)
 {
 	static const char *const threads[] = { "1", "2", "4" };
 	static const char *const granules[] = { "1", "16", "512" };
-	char name[64], secs[16], tag[32], path[PATH_MAX], type[32];
+	char name[NAME_MAX + 1], secs[16], tag[32], path[PATH_MAX], type[32];
 	unsigned int t, g, bad = 0;
 
 	mount("debugfs", DEBUGFS, "debugfs", 0, NULL);

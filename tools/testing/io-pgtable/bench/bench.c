@@ -569,7 +569,7 @@ static int print_inv(FILE *o, const char *only)
 				 (unsigned long long)b.flush_all,
 				 (unsigned long long)b.flush_walk,
 				 (unsigned long long)b.add_page);
-			fprintf(o, "%-4s %-27s %6llu %10llu %10llu %6.2f %-17s %-17s %s\n",
+			fprintf(o, "%-4s %-27s %6llu %10llu %10llu %6.3f %-17s %-17s %s\n",
 				g->name, rows[i].name,
 				(unsigned long long)a.calls,
 				(unsigned long long)a.cmds,
