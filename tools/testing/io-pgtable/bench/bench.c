@@ -468,7 +468,7 @@ struct inv_result {
 	u64 cmds, flush_all, flush_walk, add_page, calls;
 };
 
-#define INV_ROWS	9
+#define INV_ROWS	10
 
 /* The rows of granule @g (4K also splits a 1G block); returns how many */
 static int inv_rows(const struct granule *g, struct inv_row *r)
@@ -482,6 +482,8 @@ static int inv_rows(const struct granule *g, struct inv_row *r)
 		r[n++] = (struct inv_row){ "split of a 1G block", SZ_1G, SZ_1G,
 					   g->page, SZ_1G / 2 + 3 * g->page, 1,
 					   true };
+	r[n++] = (struct inv_row){ "unmap a table's only page", g->page,
+				   g->page, g->page, 0, 1, false };
 	r[n++] = (struct inv_row){ "unmap 256 pages", g->page, 256 * g->page,
 				   g->page, 0, 256, false };
 	r[n++] = (struct inv_row){ "unmap a table's worth", g->page, g->block,
