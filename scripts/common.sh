@@ -94,6 +94,12 @@ kmake() {
 		-j"$(nproc)" "$@"
 }
 
+# kunit_verdict CONSOLE SUITE BOOT: scripts/kunit-verdict.py, with the
+# base tree's KTAP parser
+kunit_verdict() {
+	KUNIT_PY=$BASE/tools/testing/kunit/kunit.py "$TOP/scripts/kunit-verdict.py" "$@"
+}
+
 # Mutants (tools/testing/io-pgtable/mutants/NAME.patch): bugs applied to a
 # copy of our io-pgtable-arm.c, never to the file itself.
 MUTANTS=$TOP/tools/testing/io-pgtable/mutants

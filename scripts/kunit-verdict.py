@@ -211,11 +211,12 @@ def judge(expect, cases, modes, reasons, total, problems):
                         % (total['SKIP'], counted))
 
 
-def judge_subset(expect, cases, total, reasons, problems):
+def judge_subset(expect, cases, total, reasons, subset, problems):
+    passed = total['PASS'] + sum(1 for c in cases if c[2] is None and c[1] == 'PASS')
     if not cases:
-        problems.append('no case ran (filter %s)' % os.environ['KUNIT_FILTER'])
-    if total['PASS'] == 0 and not any(c[2] is None and c[1] == 'PASS' for c in cases):
-        problems.append('nothing passed (filter %s)' % os.environ['KUNIT_FILTER'])
+        problems.append('no case ran (filter %s)' % subset)
+    if not passed:
+        problems.append('nothing passed (filter %s)' % subset)
     for reason, n in reasons.items():
         if not any(reason.startswith(k) for k in expect['skips']):
             problems.append('%d skipped for a reason this boot does not allow: %s'
@@ -226,6 +227,7 @@ def main():
     if len(sys.argv) != 4:
         sys.exit(__doc__.split('\n\n')[1])
     log, suite, boot = sys.argv[1:]
+    subset = os.environ.get('KUNIT_FILTER')
     with open(log, newline='', errors='backslashreplace') as f:
         lines = f.read().replace('\r', '').split('\n')
     ktap, finished, runs = last_run(lines, suite)
@@ -259,8 +261,8 @@ def main():
     expect = EXPECT.get((boot, suite))
     if expect is None:
         problems.append('no expectations for boot %s, suite %s' % (boot, suite))
-    elif finished and os.environ.get('KUNIT_FILTER'):
-        judge_subset(expect, cases, total, reasons, problems)
+    elif finished and subset:
+        judge_subset(expect, cases, total, reasons, subset, problems)
     elif finished:
         judge(expect, cases, modes, reasons, total, problems)
     for p in problems:
@@ -272,8 +274,7 @@ def main():
              'suite ok' if not (problems or status['FAIL']) else 'suite not ok',
              len(cases), status['PASS'], status['FAIL'], status['SKIP'],
              sum(total.values()), total['PASS'], total['FAIL'], total['SKIP'],
-             per_mode, 'subset %s' % os.environ['KUNIT_FILTER']
-             if os.environ.get('KUNIT_FILTER') and not problems else
+             per_mode, 'subset %s' % subset if subset and not problems else
              'counts as expected' if not problems else
              '%d count(s) wrong' % len(problems),
              ' (last of %d runs)' % runs if runs > 1 else ''))

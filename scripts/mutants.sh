@@ -15,9 +15,9 @@
 #   inflight: the edu in-flight split test, coherent) of the
 #   named mutants (make test's controls); --harness: only the harness
 #   env: MUTANT_HARNESS_ARGS, more arguments for the harness binary
-# Prints "ok|FAILED mutant NAME: killed by CHECK (...)" lines and a table
-# in out/mutants/table.txt (and table.md, the README's); exit 1 if any
-# mutant survives.
+# Prints "ok|FAILED mutant NAME: killed by CHECK (...)" lines and the
+# README's table (mutant, the bug, killed by) in out/mutants/table.md;
+# exit 1 if any mutant survives.
 . "$(dirname "$0")/common.sh"
 
 MDIR=$MUTANTS
@@ -112,10 +112,8 @@ if [ ${#names[@]} = 0 ]; then
 	done
 fi
 mkdir -p "$MOUT"
-table=$MOUT/table.txt
-table_md=$MOUT/table.md	# the README's table
-: >"$table"
-printf '| mutant | the bug | killed by |\n| --- | --- | --- |\n' >"$table_md"
+table=$MOUT/table.md
+printf '| mutant | the bug | killed by |\n| --- | --- | --- |\n' >"$table"
 survivors=0
 img_of=""
 img=""
@@ -155,9 +153,8 @@ for m in "${names[@]}"; do
 			survivors=$((survivors + 1))
 		fi
 	done
-	printf '%-22s %-40s %s\n' "$m" "${killers# }" "$(hdr "$m" mutant)" >>"$table"
 	printf '| `%s` | %s | %s |\n' "$m" "$(hdr "$m" mutant)" \
-		"$(echo "${killers# }" | sed 's/ /, /g')${survived:+; SURVIVED: $survived}" >>"$table_md"
+		"$(echo "${killers# }" | sed 's/ /, /g')${survived:+; SURVIVED: $survived}" >>"$table"
 done
 log "mutants: ${#names[@]} run, $survivors survivals; table in $table"
 [ "$survivors" = 0 ]

@@ -175,13 +175,12 @@ why=""
 kunit=""
 if [ "${KUNIT:-0}" = 1 ]; then
 	# Judged against what must run in this boot (scripts/kunit-verdict.py)
-	export KUNIT_PY=$BASE/tools/testing/kunit/kunit.py
 	krc=0
-	"$TOP/scripts/kunit-verdict.py" "$con" io-pgtable-arm "$s" >"$run/kunit.txt" 2>&1 || krc=$?
+	kunit_verdict "$con" io-pgtable-arm "$s" >"$run/kunit.txt" 2>&1 || krc=$?
 	kunit=$(grep -m1 '^io-pgtable-arm:' "$run/kunit.txt" || tail -1 "$run/kunit.txt")
 	frc=0
 	if [ $faults_run = 1 ]; then
-		"$TOP/scripts/kunit-verdict.py" "$con" "$faults_suite" "$s" >"$run/kunit-faults.txt" 2>&1 || frc=$?
+		kunit_verdict "$con" "$faults_suite" "$s" >"$run/kunit-faults.txt" 2>&1 || frc=$?
 		faults=$(grep -m1 "^$faults_suite:" "$run/kunit-faults.txt" || tail -1 "$run/kunit-faults.txt")
 	else
 		faults="$faults_suite: not run (KUNIT_FILTER=$KUNIT_FILTER)"
