@@ -31,8 +31,8 @@
 #                         KCSAN_SKIP_WATCH, KCSAN_UDELAY (the dense race
 #                         boots: defaults 20 and 500),
 #                         DEBUG_KUNIT_FILTER (default
-#                         io-pgtable-arm.lpae_test_[fr]*: free_releases
-#                         and race)
+#                         io-pgtable-arm.lpae_test_[fr]*: free_releases,
+#                         race and race_contended)
 . "$(dirname "$0")/common.sh"
 
 export KOBJ=$(obj_dir ours debug)
@@ -88,12 +88,17 @@ DMA_INFO='DMA-API: (preallocated [0-9]+ debug entries|debugging enabled by kerne
 LOCKDEP_RE='WARNING: possible|inconsistent lock state|suspicious RCU usage|bad unlock balance|held lock freed|BUG: Invalid wait context|lock held when returning|BUG: MAX_LOCK|lockdep is turned off|Nested lock was not taken|has not been registered|leaked lock'
 ATOMIC_RE='BUG: sleeping function called from invalid context|BUG: scheduling while atomic'
 
-# kcsan_fns CONSOLE: the functions each KCSAN report's headline names,
-# "data-race in f / g", one report a line
-kcsan_fns() {
-	tr -d '\r' <"$1" | sed -n 's/.*BUG: KCSAN: .* in \(.*\)/\1/p' |
-		sed 's/+0x[0-9a-f/x]*//g; s/ *\/ */ /g'
+# headline_fns: the functions of each KCSAN headline on stdin ("BUG:
+# KCSAN: data-race in f+0x1/0x2 / g"), as "f g", one headline a line
+headline_fns() {
+	sed -n 's/.*BUG: KCSAN: .* in \(.*\)/\1/p' | sed 's/+0x[0-9a-f/x]*//g; s/ *\/ */ /g'
 }
+
+# kcsan_fns CONSOLE: the functions each KCSAN report's headline names
+kcsan_fns() { tr -d '\r' <"$1" | headline_fns; }
+
+# is_fn_of LIST F: F (f.constprop.0, f.isra.0 too) is one of LIST's names
+is_fn_of() { echo "$1" | grep -qxF "${2%%.*}"; }
 
 # count CONSOLE: set dma lockdep atomic kcsan_ours kcsan_test kcsan_other
 # (the caller's) from what CONSOLE shows; a KCSAN report is ours when its
@@ -111,10 +116,9 @@ count() {
 		[ -n "$r" ] || continue
 		mine=0
 		for f in $r; do
-			f=${f%%.*}	# f.constprop.0, f.isra.0
-			if echo "$ours_fns" | grep -qxF "$f"; then
+			if is_fn_of "$ours_fns" "$f"; then
 				mine=2
-			elif [ $mine = 0 ] && echo "$test_fns" | grep -qxF "$f"; then
+			elif [ $mine = 0 ] && is_fn_of "$test_fns" "$f"; then
 				mine=1
 			fi
 		done
@@ -131,8 +135,8 @@ count() {
 kcsan_ours_line() {
 	local l f
 	while read -r l; do
-		for f in $(echo "$l" | sed 's/.*BUG: KCSAN: .* in //; s/+0x[0-9a-f/x]*//g; s/ *\/ */ /g'); do
-			if echo "$ours_fns" | grep -qxF "${f%%.*}"; then
+		for f in $(echo "$l" | headline_fns); do
+			if is_fn_of "$ours_fns" "$f"; then
 				echo "$l"
 				return
 			fi
@@ -166,16 +170,29 @@ note() {
 	} | tee -a "$summary" >&2
 }
 
+# verdict_of RUN: the first line of the boot's verdict
+verdict_of() { head -1 "$1/verdict" 2>/dev/null || echo "no verdict"; }
+
+# debug_scenario IMAGE TAG SCENARIO [VAR=value...]: boot IMAGE through
+# scenario.sh, KCSAN's reports left to this script; sets run; fails as
+# scenario.sh does
+debug_scenario() {
+	local img=$1 tag=$2 s=$3
+	shift 3
+	run=$OUT/run/ours-$s-$tag
+	env IMAGE="$img" RUN_TAG="$tag" TROUBLE_IGNORE='BUG: KCSAN:' "$@" \
+		"$TOP/scripts/scenario.sh" ours "$s"
+}
+
 # boot KUNIT SCENARIO TAG     (KUNIT: 1 for a selftest boot, else empty)
 boot() {
-	local kunit=$1 s=$2 tag=$3 run=$OUT/run/ours-$2-$3 ok=1 why=""
+	local kunit=$1 s=$2 tag=$3 run ok=1 why=""
 	local dma lockdep atomic kcsan_ours kcsan_test kcsan_other
 
-	KUNIT=$kunit IMAGE=$image RUN_TAG=$tag TROUBLE_IGNORE='BUG: KCSAN:' \
-		KUNIT_FILTER=${kunit:+$DEBUG_KUNIT_FILTER} \
-		"$TOP/scripts/scenario.sh" ours "$s" || ok=0
+	debug_scenario "$image" "$tag" "$s" KUNIT="$kunit" \
+		KUNIT_FILTER="${kunit:+$DEBUG_KUNIT_FILTER}" || ok=0
 	count "$run/console.log"
-	[ $ok = 1 ] || why="scenario: $(head -1 "$run/verdict")"
+	[ $ok = 1 ] || why="scenario: $(verdict_of "$run")"
 	why="$why$(checker_trouble)"
 	note "ours/$s ($tag)" "$run"
 	tally "ours/$s ($tag)" "$why"
@@ -187,18 +204,15 @@ boot() {
 # then watched often enough, and long enough for the other thread's.
 # Sets run.
 race() {
-	run=$OUT/run/ours-A-$2
-	KUNIT=1 IMAGE=$1 RUN_TAG=$2 TROUBLE_IGNORE='BUG: KCSAN:' \
-		KUNIT_FILTER=io-pgtable-arm.lpae_test_race \
-		APPEND="kcsan.skip_watch=$KCSAN_SKIP_WATCH kcsan.udelay_task=$KCSAN_UDELAY" \
-		"$TOP/scripts/scenario.sh" ours A || true
+	debug_scenario "$1" "$2" A KUNIT=1 KUNIT_FILTER=io-pgtable-arm.lpae_test_race \
+		APPEND="kcsan.skip_watch=$KCSAN_SKIP_WATCH kcsan.udelay_task=$KCSAN_UDELAY" || true
 }
 
 # race_trouble: why the race boot in $run failed or did not run its test,
 # empty if it passed
 race_trouble() {
 	local v
-	v=$(head -1 "$run/verdict" 2>/dev/null || echo "no verdict")
+	v=$(verdict_of "$run")
 	case $v in
 	PASS*) ;;
 	*) echo "; scenario: $v"; return ;;
@@ -242,24 +256,20 @@ control() {
 	mimage=$(control_image "$m" "$c") || die "debug: no kernel for mutant $m"
 	case $c in
 	dma-debug)	# the first table freed is enough
-		run=$OUT/run/ours-A-$tag
-		KUNIT=1 IMAGE=$mimage RUN_TAG=$tag TROUBLE_IGNORE='BUG: KCSAN:' \
-			KUNIT_FILTER=io-pgtable-arm.lpae_test_free_releases \
-			"$TOP/scripts/scenario.sh" ours A || true ;;
+		debug_scenario "$mimage" "$tag" A KUNIT=1 \
+			KUNIT_FILTER=io-pgtable-arm.lpae_test_free_releases || true ;;
 	kcsan)
 		race "$mimage" "$tag" ;;
 	atomic-sleep)
-		run=$OUT/run/ours-C-$tag
-		IMAGE=$mimage RUN_TAG=$tag TROUBLE_IGNORE='BUG: KCSAN:' \
-			"$TOP/scripts/scenario.sh" ours C || true ;;
+		debug_scenario "$mimage" "$tag" C || true ;;
 	*) die "debug: $m: unknown checker '$c'" ;;
 	esac
 	count "$run/console.log"
 	# KCSAN's reports are not kernel trouble to scenario.sh: that boot
 	# may pass; the others must fail, for the checker's report
-	case $(head -1 "$run/verdict" 2>/dev/null || echo "no verdict") in
+	case $(verdict_of "$run") in
 	PASS*) [ "$c" = kcsan ] || why="$why; the boot passed" ;;
-	*"timed out"*|"no verdict") why="$why; $(head -1 "$run/verdict" 2>/dev/null || echo "no verdict")" ;;
+	*"timed out"*|"no verdict") why="$why; $(verdict_of "$run")" ;;
 	esac
 	if [ "$c" = kcsan ]; then
 		found=$(kcsan_ours_line "$run/console.log" | grep -m1 -E "$expect" || true)
@@ -309,7 +319,7 @@ clang_build() {
 	KUNIT=1 IMAGE=$obj/arch/arm64/boot/Image RUN_TAG=clang-kunit TIMEOUT=600 \
 		"$TOP/scripts/scenario.sh" ours A || ok=0
 	echo "ours/A (clang-kunit): $(sed -n 2p "$run/verdict")" | tee -a "$summary" >&2
-	tally "ours/A (clang-kunit)" "$([ $ok = 1 ] || echo "scenario: $(head -1 "$run/verdict")")"
+	tally "ours/A (clang-kunit)" "$([ $ok = 1 ] || echo "scenario: $(verdict_of "$run")")"
 }
 
 mkdir -p "$OUT/run"
