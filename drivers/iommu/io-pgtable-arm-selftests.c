@@ -70,6 +70,8 @@
 #include <linux/slab.h>
 #include <linux/swiotlb.h>
 
+#include "io-pgtable-arm-oracle.h"
+
 enum lpae_mode {
 	LPAE_COHERENT,
 	LPAE_NONCOHERENT,
@@ -172,43 +174,22 @@ struct lpae_param {
 
 /* 64-bit formats: IAS = OAS, every architectural PS from 32 to 48 bits. */
 
-static const struct lpae_fmt_cfg lpae_cfgs[] = {
-	{ ARM_64_LPAE_S1, LPAE_4K, 32, 32 },
-	{ ARM_64_LPAE_S1, LPAE_4K, 36, 36 },
-	{ ARM_64_LPAE_S1, LPAE_4K, 40, 40 },
-	{ ARM_64_LPAE_S1, LPAE_4K, 42, 42 },
-	{ ARM_64_LPAE_S1, LPAE_4K, 44, 44 },
-	{ ARM_64_LPAE_S1, LPAE_4K, 48, 48 },
-	{ ARM_64_LPAE_S1, LPAE_16K, 32, 32 },
-	{ ARM_64_LPAE_S1, LPAE_16K, 36, 36 },
-	{ ARM_64_LPAE_S1, LPAE_16K, 40, 40 },
-	{ ARM_64_LPAE_S1, LPAE_16K, 42, 42 },
-	{ ARM_64_LPAE_S1, LPAE_16K, 44, 44 },
-	{ ARM_64_LPAE_S1, LPAE_16K, 48, 48 },
-	{ ARM_64_LPAE_S1, LPAE_64K, 32, 32 },
-	{ ARM_64_LPAE_S1, LPAE_64K, 36, 36 },
-	{ ARM_64_LPAE_S1, LPAE_64K, 40, 40 },
-	{ ARM_64_LPAE_S1, LPAE_64K, 42, 42 },
-	{ ARM_64_LPAE_S1, LPAE_64K, 44, 44 },
-	{ ARM_64_LPAE_S1, LPAE_64K, 48, 48 },
-	{ ARM_64_LPAE_S2, LPAE_4K, 32, 32 },
-	{ ARM_64_LPAE_S2, LPAE_4K, 36, 36 },
-	{ ARM_64_LPAE_S2, LPAE_4K, 40, 40 },
-	{ ARM_64_LPAE_S2, LPAE_4K, 42, 42 },
-	{ ARM_64_LPAE_S2, LPAE_4K, 44, 44 },
-	{ ARM_64_LPAE_S2, LPAE_4K, 48, 48 },
-	{ ARM_64_LPAE_S2, LPAE_16K, 32, 32 },
-	{ ARM_64_LPAE_S2, LPAE_16K, 36, 36 },
-	{ ARM_64_LPAE_S2, LPAE_16K, 40, 40 },
-	{ ARM_64_LPAE_S2, LPAE_16K, 42, 42 },
-	{ ARM_64_LPAE_S2, LPAE_16K, 44, 44 },
-	{ ARM_64_LPAE_S2, LPAE_16K, 48, 48 },
-	{ ARM_64_LPAE_S2, LPAE_64K, 32, 32 },
-	{ ARM_64_LPAE_S2, LPAE_64K, 36, 36 },
-	{ ARM_64_LPAE_S2, LPAE_64K, 40, 40 },
-	{ ARM_64_LPAE_S2, LPAE_64K, 42, 42 },
-	{ ARM_64_LPAE_S2, LPAE_64K, 44, 44 },
-	{ ARM_64_LPAE_S2, LPAE_64K, 48, 48 },
+/* The matrix: {stage 1, stage 2} x {4K, 16K, 64K} x these IAS (= OAS) */
+static const enum io_pgtable_fmt lpae_matrix_fmts[] = {
+	ARM_64_LPAE_S1, ARM_64_LPAE_S2,
+};
+
+static const unsigned long lpae_matrix_granules[] = {
+	LPAE_4K, LPAE_16K, LPAE_64K,
+};
+
+static const unsigned int lpae_matrix_ias[] = { 32, 36, 40, 42, 44, 48 };
+#define LPAE_NR_MATRIX	(ARRAY_SIZE(lpae_matrix_fmts) *			\
+			 ARRAY_SIZE(lpae_matrix_granules) *		\
+			 ARRAY_SIZE(lpae_matrix_ias))
+
+/* Then the formats' own: 32-bit LPAE (ARMv7 SMMUs, ipmmu-vmsa) and Mali */
+static const struct lpae_fmt_cfg lpae_named_cfgs[] = {
 	{ ARM_32_LPAE_S1, LPAE_4K, 32, 36 },
 	{ ARM_32_LPAE_S1, LPAE_4K, 32, 40 },
 	{ ARM_32_LPAE_S2, LPAE_4K, 32, 40 },
@@ -216,6 +197,22 @@ static const struct lpae_fmt_cfg lpae_cfgs[] = {
 	{ ARM_MALI_LPAE, LPAE_4K, 32, 40 },
 	{ ARM_MALI_LPAE, LPAE_4K, 48, 40 },
 };
+
+static struct lpae_fmt_cfg lpae_cfgs[LPAE_NR_MATRIX + ARRAY_SIZE(lpae_named_cfgs)];
+
+static void lpae_make_cfgs(void)
+{
+	unsigned int f, g, i, n = 0;
+
+	for (f = 0; f < ARRAY_SIZE(lpae_matrix_fmts); f++)
+		for (g = 0; g < ARRAY_SIZE(lpae_matrix_granules); g++)
+			for (i = 0; i < ARRAY_SIZE(lpae_matrix_ias); i++)
+				lpae_cfgs[n++] = (struct lpae_fmt_cfg) {
+					lpae_matrix_fmts[f], lpae_matrix_granules[g],
+					lpae_matrix_ias[i], lpae_matrix_ias[i],
+				};
+	memcpy(&lpae_cfgs[n], lpae_named_cfgs, sizeof(lpae_named_cfgs));
+}
 
 static struct lpae_param lpae_params[ARRAY_SIZE(lpae_cfgs) * LPAE_NR_MODES];
 
@@ -274,6 +271,8 @@ static const void *lpae_gen(const struct lpae_fmt_cfg *cfgs,
 
 static const void *lpae_gen_params(const void *prev, char *desc)
 {
+	if (!prev)
+		lpae_make_cfgs();
 	return lpae_gen(lpae_cfgs, ARRAY_SIZE(lpae_cfgs), lpae_params, prev,
 			desc);
 }
@@ -290,13 +289,6 @@ static const void *lpae_race_gen_params(const void *prev, char *desc)
 #define LPAE_MAX_FILLERS	8192
 #define LPAE_MAX_TLB_LEAVES	(8192 + 64)	/* a 512M block of 64K pages */
 #define LPAE_MAX_SEEN		(2 * LPAE_MAX_TABLES)
-
-struct lpae_range {
-	u64	iova;
-	u64	size;
-	u64	paddr;
-	int	prot;
-};
 
 struct lpae_table {
 	void	*va;
@@ -318,6 +310,7 @@ struct lpae_dv_entry {
 	int		lvl;
 	unsigned int	idx;
 	unsigned int	root_idx;
+	struct lpae_sem	sem;
 };
 
 /* A leaf of the walker's view before an unmap; invalidated after it left? */
@@ -372,15 +365,7 @@ struct lpae_ctx {
 	/* Walker geometry, decoded from the cfg registers */
 	bool				dv_ready;
 	bool				in_teardown;
-	bool				stage2;
-	bool				mali;
-	unsigned int			gshift;
-	unsigned int			bpl;
-	int				start_level;
-	unsigned int			ias;
-	unsigned int			oas;
-	unsigned int			root_entries;
-	u64				root;
+	struct lpae_geom		g;
 
 	/* Results of the last full walk */
 	u64				*tables;
@@ -388,11 +373,13 @@ struct lpae_ctx {
 	unsigned int			nr_leaves;
 	u64				dv_bytes;
 	u64				dv_hash;	/* of every entry read */
+	bool				dv_hashing;
+	bool				dv_check_leaves;
 	unsigned int			nr_reports;
 
 	/* Model of what is mapped */
-	struct lpae_range		ranges[LPAE_MAX_RANGES];
-	unsigned int			nr_ranges;
+	struct lpae_ext			ranges[LPAE_MAX_RANGES];
+	struct lpae_extents		model;
 
 	/* Bounce pool exhaustion */
 	struct lpae_filler		*fillers;
@@ -454,17 +441,17 @@ static __printf(2, 3) void lpae_op(struct lpae_ctx *ctx, const char *fmt, ...)
 
 static u64 lpae_granule(struct lpae_ctx *ctx)
 {
-	return 1ULL << ctx->gshift;
+	return 1ULL << ctx->g.gshift;
 }
 
 static u64 lpae_top(struct lpae_ctx *ctx)
 {
-	return 1ULL << ctx->ias;
+	return 1ULL << ctx->cfg.ias;
 }
 
 static unsigned int lpae_lvl_shift(struct lpae_ctx *ctx, int lvl)
 {
-	return ctx->gshift + (3 - lvl) * ctx->bpl;
+	return lpae_geom_level_shift(&ctx->g, lvl);
 }
 
 /*
@@ -526,71 +513,28 @@ static long lpae_swiotlb_used(struct lpae_ctx *ctx)
  * Model of the expected mappings
  */
 
-static struct lpae_range *lpae_model_find(struct lpae_ctx *ctx, u64 iova)
+static struct lpae_ext *lpae_model_find(struct lpae_ctx *ctx, u64 iova)
 {
-	unsigned int i;
-
-	for (i = 0; i < ctx->nr_ranges; i++) {
-		struct lpae_range *r = &ctx->ranges[i];
-
-		if (iova >= r->iova && iova - r->iova < r->size)
-			return r;
-	}
-	return NULL;
+	return lpae_ext_find(&ctx->model, iova);
 }
 
 static void lpae_model_add(struct lpae_ctx *ctx, u64 iova, u64 size,
 			   u64 paddr, int prot)
 {
-	if (ctx->nr_ranges == LPAE_MAX_RANGES) {
+	if (lpae_ext_add(&ctx->model, iova, size, paddr, prot, false))
 		KUNIT_FAIL(ctx->test, "test bug: model full");
-		return;
-	}
-	ctx->ranges[ctx->nr_ranges++] = (struct lpae_range) {
-		.iova = iova, .size = size, .paddr = paddr, .prot = prot,
-	};
 }
 
 static void lpae_model_del(struct lpae_ctx *ctx, u64 iova, u64 size)
 {
-	u64 end = iova + size;
-	unsigned int i = 0;
-
-	if (!size)
-		return;
-
-	while (i < ctx->nr_ranges) {
-		struct lpae_range r = ctx->ranges[i];
-		u64 rend = r.iova + r.size;
-
-		if (rend <= iova || r.iova >= end) {
-			i++;
-			continue;
-		}
-		ctx->ranges[i] = ctx->ranges[--ctx->nr_ranges];
-		if (r.iova < iova)
-			lpae_model_add(ctx, r.iova, iova - r.iova, r.paddr,
-				       r.prot);
-		if (rend > end)
-			lpae_model_add(ctx, end, rend - end,
-				       r.paddr + (end - r.iova), r.prot);
-	}
-}
-
-static u64 lpae_model_bytes(struct lpae_ctx *ctx)
-{
-	u64 bytes = 0;
-	unsigned int i;
-
-	for (i = 0; i < ctx->nr_ranges; i++)
-		bytes += ctx->ranges[i].size;
-	return bytes;
+	if (lpae_ext_remove(&ctx->model, iova, size))
+		KUNIT_FAIL(ctx->test, "test bug: model full");
 }
 
 /* An output address for @iova, aligned like it, non-zero, below 2^OAS. */
 static u64 lpae_pa(struct lpae_ctx *ctx, u64 iova)
 {
-	u64 pa = (iova + SZ_1G) & (BIT_ULL(ctx->oas) - 1);
+	u64 pa = (iova + SZ_1G) & (BIT_ULL(ctx->cfg.oas) - 1);
 
 	return pa ? pa : SZ_1G;
 }
@@ -598,98 +542,49 @@ static u64 lpae_pa(struct lpae_ctx *ctx, u64 iova)
 /* Another output address for @iova, aligned like it, below 2^OAS. */
 static u64 lpae_pa_alt(struct lpae_ctx *ctx, u64 iova)
 {
-	u64 pa = lpae_pa(ctx, iova) ^ BIT_ULL(ctx->oas - 2);
+	u64 pa = lpae_pa(ctx, iova) ^ BIT_ULL(ctx->cfg.oas - 2);
 
-	return pa ? pa : BIT_ULL(ctx->oas - 1);
+	return pa ? pa : BIT_ULL(ctx->cfg.oas - 1);
 }
 
 /* Output addresses for up to 2^(OAS - 2) bytes at @iova, below 2^OAS. */
 static u64 lpae_pa_range(struct lpae_ctx *ctx, u64 iova)
 {
-	return (iova & (BIT_ULL(ctx->oas - 2) - 1)) + BIT_ULL(ctx->oas - 2);
+	return (iova & (BIT_ULL(ctx->cfg.oas - 2) - 1)) + BIT_ULL(ctx->cfg.oas - 2);
 }
 
 /* ---------------------------------------------------------------------
  * The walker's view, from the architecture
  */
 
-enum lpae_dv_kind {
-	LPAE_DV_INVALID,
-	LPAE_DV_TABLE,
-	LPAE_DV_LEAF,
-	LPAE_DV_BAD,
-};
-
-static bool lpae_dv_read(struct lpae_ctx *ctx, u64 table, unsigned int idx,
-			 u64 *desc)
+/* Read an entry as the walker does: at its DMA address (bounced: the slot) */
+static int lpae_dv_read(void *arg, u64 table, u64 entries, u64 idx, u64 *desc,
+			const char **why)
 {
+	struct lpae_ctx *ctx = arg;
 	phys_addr_t phys = dma_to_phys(ctx->dev, table + idx * sizeof(u64));
 
-	if (!pfn_valid(PHYS_PFN(phys)))
-		return false;
+	if (!pfn_valid(PHYS_PFN(phys))) {
+		*why = "table is not in memory";
+		return -EFAULT;
+	}
 	*desc = READ_ONCE(*(u64 *)phys_to_virt(phys));
-	return true;
+	if (ctx->dv_hashing)	/* FNV-1a style: the order of the entries counts */
+		ctx->dv_hash = (ctx->dv_hash ^ *desc) * 0x100000001b3ULL;
+	return 0;
 }
 
-static bool lpae_block_allowed(struct lpae_ctx *ctx, int lvl)
+/* The walker's result @r as an entry of its view */
+static void lpae_dv_entry_of(struct lpae_ctx *ctx, const struct lpae_wres *r,
+			     struct lpae_dv_entry *e)
 {
-	/* 4K: 1G and 2M blocks; 16K and 64K (48-bit OA): level 2 only. */
-	if (ctx->gshift == 12)
-		return lvl == 1 || lvl == 2;
-	return lvl == 2;
-}
-
-/*
- * Decode one descriptor at @lvl: *addr receives the next-level table or
- * the output address, *why the reason for LPAE_DV_BAD.
- */
-static enum lpae_dv_kind lpae_dv_decode(struct lpae_ctx *ctx, int lvl,
-					u64 desc, u64 *addr, const char **why)
-{
-	unsigned int type = desc & 3;
-	unsigned int shift;
-
-	if (!(desc & 1))
-		return LPAE_DV_INVALID;
-
-	if (lvl < 3 && type == 3) {
-		*addr = desc & GENMASK_ULL(47, ctx->gshift);
-		if (desc & GENMASK_ULL(ctx->gshift - 1, 12)) {
-			*why = "table address not aligned to the granule (RES0 bits set)";
-			return LPAE_DV_BAD;
-		}
-		if (*addr >> ctx->oas) {
-			*why = "table address beyond the output address size";
-			return LPAE_DV_BAD;
-		}
-		return LPAE_DV_TABLE;
-	}
-
-	if (lvl == 3 && type != (ctx->mali ? 1 : 3)) {
-		*why = ctx->mali ? "Mali level 3 entry is not an ATE (0b01)" :
-			"reserved level 3 encoding (0b01): the walker faults";
-		return LPAE_DV_BAD;
-	}
-	if (lvl < 3 && !lpae_block_allowed(ctx, lvl)) {
-		*why = "block descriptor at a level that has no blocks for this granule";
-		return LPAE_DV_BAD;
-	}
-
-	shift = lpae_lvl_shift(ctx, lvl);
-	*addr = desc & GENMASK_ULL(47, shift);
-	if (shift > 12 && (desc & GENMASK_ULL(shift - 1, 12))) {
-		*why = "block output address has RES0 bits set";
-		return LPAE_DV_BAD;
-	}
-	if (*addr >> ctx->oas) {
-		*why = "output address beyond the output address size";
-		return LPAE_DV_BAD;
-	}
-	if (!ctx->mali && !(desc & BIT_ULL(10))) {
-		*why = "access flag clear: the walker takes an access flag fault";
-		return LPAE_DV_BAD;
-	}
-	return LPAE_DV_LEAF;
+	*e = (struct lpae_dv_entry) {
+		.iova = r->iova, .size = r->size, .oa = r->oa, .desc = r->desc,
+		.table = r->table, .lvl = r->level, .idx = r->idx,
+		.sem = r->sem,
+		.root_idx = (r->iova >> lpae_lvl_shift(ctx, ctx->g.start_level)) &
+			    (ctx->g.root_entries - 1),
+	};
 }
 
 /* A failure at one entry of the walker's view. */
@@ -718,51 +613,26 @@ static int lpae_dv_translate_link(struct lpae_ctx *ctx, u64 iova,
 				  struct lpae_dv_entry *e,
 				  struct lpae_dv_entry *link)
 {
-	u64 table = ctx->root, desc, addr;
-	int lvl = ctx->start_level;
-	unsigned int idx;
-	const char *why;
+	struct lpae_wres r;
 
-	memset(e, 0, sizeof(*e));
-	if (link)
+	lpae_walk(&ctx->g, lpae_dv_read, ctx, iova, &r);
+	lpae_dv_entry_of(ctx, &r, e);
+	if (link) {
 		memset(link, 0, sizeof(*link));
-	e->iova = iova;
-	if (iova >> ctx->ias)
-		return 0;
-
-	idx = (iova >> lpae_lvl_shift(ctx, lvl)) & (ctx->root_entries - 1);
-	e->root_idx = idx;
-	for (;;) {
-		e->lvl = lvl;
-		e->idx = idx;
-		e->table = table;
-		if (!lpae_dv_read(ctx, table, idx, &desc)) {
-			lpae_dv_fail(ctx, e, "table is not in memory");
-			return -EIO;
-		}
-		e->desc = desc;
-		switch (lpae_dv_decode(ctx, lvl, desc, &addr, &why)) {
-		case LPAE_DV_INVALID:
-			return 0;
-		case LPAE_DV_BAD:
-			lpae_dv_fail(ctx, e, "%s", why);
-			return -EIO;
-		case LPAE_DV_LEAF:
-			e->size = 1ULL << lpae_lvl_shift(ctx, lvl);
-			e->oa = addr + (iova & (e->size - 1));
-			return 1;
-		case LPAE_DV_TABLE:
-			if (lvl == 3)
-				return -EIO;
-			if (link)
-				*link = *e;
-			table = addr;
-			lvl++;
-			idx = (iova >> lpae_lvl_shift(ctx, lvl)) &
-			      (BIT(ctx->bpl) - 1);
-			break;
+		if (r.link_table) {
+			link->iova = iova;
+			link->lvl = r.level - 1;
+			link->table = r.link_table;
+			link->idx = r.link_idx;
+			link->desc = r.link_desc;
 		}
 	}
+	if (!r.fault)
+		return 1;
+	if (r.fault == LPAE_WF_TRANSLATION && !(r.desc & LPAE_D_VALID))
+		return 0;	/* nothing there, or beyond the input range */
+	lpae_dv_fail(ctx, e, "%s", r.why);
+	return -EIO;
 }
 
 static int lpae_dv_translate(struct lpae_ctx *ctx, u64 iova,
@@ -772,14 +642,14 @@ static int lpae_dv_translate(struct lpae_ctx *ctx, u64 iova,
 }
 
 /* Is [iova, iova + size) mapped to @oa, with one prot, in the model? */
-static const struct lpae_range *lpae_model_covers(struct lpae_ctx *ctx,
-						  u64 iova, u64 size, u64 oa)
+static const struct lpae_ext *lpae_model_covers(struct lpae_ctx *ctx,
+						u64 iova, u64 size, u64 oa)
 {
-	const struct lpae_range *first = lpae_model_find(ctx, iova), *r;
+	const struct lpae_ext *first = lpae_model_find(ctx, iova), *r;
 	u64 end = iova + size;
 
 	for (r = first; r && iova < end; r = lpae_model_find(ctx, iova)) {
-		if (r->paddr + (iova - r->iova) != oa || r->prot != first->prot)
+		if (r->pa + (iova - r->iova) != oa || r->prot != first->prot)
 			return NULL;
 		oa += r->iova + r->size - iova;
 		iova = r->iova + r->size;
@@ -789,11 +659,10 @@ static const struct lpae_range *lpae_model_covers(struct lpae_ctx *ctx,
 
 static void lpae_dv_check_leaf(struct lpae_ctx *ctx, struct lpae_dv_entry *e)
 {
-	const struct lpae_range *r = lpae_model_covers(ctx, e->iova, e->size,
+	const struct lpae_ext *r = lpae_model_covers(ctx, e->iova, e->size,
 						       e->oa);
-	bool s1 = ctx->p->fc->fmt == ARM_64_LPAE_S1 ||
-		  ctx->p->fc->fmt == ARM_32_LPAE_S1;
-	bool bit6 = e->desc & BIT_ULL(6), wr, xn;
+	char got[96], wants[96];
+	struct lpae_sem want;
 	phys_addr_t cpu;
 
 	if (!r) {
@@ -802,7 +671,7 @@ static void lpae_dv_check_leaf(struct lpae_ctx *ctx, struct lpae_dv_entry *e)
 			lpae_dv_fail(ctx, e,
 				     "translates %#llx bytes to %#llx, expected %#llx bytes to %#llx",
 				     e->size, e->oa, r->iova + r->size - e->iova,
-				     r->paddr + (e->iova - r->iova));
+				     r->pa + (e->iova - r->iova));
 		else
 			lpae_dv_fail(ctx, e,
 				     "translates %#llx bytes to %#llx, but nothing is mapped there (stale or unsynced entry)",
@@ -819,21 +688,13 @@ static void lpae_dv_check_leaf(struct lpae_ctx *ctx, struct lpae_dv_entry *e)
 		lpae_dv_fail(ctx, e, "last byte: device %#llx, CPU view %pa",
 			     e->oa + e->size - 1, &cpu);
 
-	/*
-	 * Bit 6 is stage 1's AP[1], access from EL0 (unprivileged), and the
-	 * read permission of stage 2 and Mali. Stage 1 cannot refuse reads:
-	 * write-only reads too.
-	 */
-	if (s1)
-		wr = !(e->desc & BIT_ULL(7));		/* AP[2] */
-	else
-		wr = e->desc & BIT_ULL(7);		/* S2AP / Mali WR */
-	xn = e->desc & BIT_ULL(54);
-	if (bit6 != (s1 ? !(r->prot & IOMMU_PRIV) : !!(r->prot & IOMMU_READ)) ||
-	    wr != !!(r->prot & IOMMU_WRITE) ||
-	    xn != !!(r->prot & IOMMU_NOEXEC))
-		lpae_dv_fail(ctx, e, "permissions: %s %d, write %d, xn %d for prot %#x",
-			     s1 ? "AP[1] (EL0)" : "read", bit6, wr, xn, r->prot);
+	lpae_prot_sem(&ctx->g, r->prot, false, &want);
+	if (memcmp(&e->sem, &want, sizeof(want))) {
+		lpae_sem_str(&e->sem, got, sizeof(got));
+		lpae_sem_str(&want, wants, sizeof(wants));
+		lpae_dv_fail(ctx, e, "reads as %s, prot %#x wants %s", got,
+			     r->prot, wants);
+	}
 }
 
 /*
@@ -899,96 +760,65 @@ static bool lpae_dv_note_table(struct lpae_ctx *ctx, struct lpae_dv_entry *e,
 	return true;
 }
 
-/* Walk every entry of a table; @leaf is called for each valid leaf. */
-static void lpae_dv_walk(struct lpae_ctx *ctx, u64 table, int lvl, u64 base,
-			 unsigned int nents, bool check_leaves)
+/* lpae_enum() callback: a table the walker reaches, through @via */
+static bool lpae_dv_table_cb(void *arg, u64 table, int lvl, u64 base,
+			     const struct lpae_wres *via)
 {
-	struct lpae_dv_entry e = { .table = table, .lvl = lvl };
-	unsigned int shift = lpae_lvl_shift(ctx, lvl);
-	const char *why;
-	u64 addr;
+	struct lpae_ctx *ctx = arg;
+	struct lpae_dv_entry e = { .table = table, .lvl = -1 };
 
-	for (e.idx = 0; e.idx < nents; e.idx++) {
-		e.iova = base + ((u64)e.idx << shift);
-		if (!lpae_dv_read(ctx, table, e.idx, &e.desc)) {
-			lpae_dv_fail(ctx, &e, "table is not in memory");
-			return;
-		}
-		/* FNV-1a style: the order of the entries counts */
-		ctx->dv_hash = (ctx->dv_hash ^ e.desc) * 0x100000001b3ULL;
-		switch (lpae_dv_decode(ctx, lvl, e.desc, &addr, &why)) {
-		case LPAE_DV_INVALID:
-			break;
-		case LPAE_DV_BAD:
-			lpae_dv_fail(ctx, &e, "%s", why);
-			break;
-		case LPAE_DV_TABLE:
-			if (lpae_dv_note_table(ctx, &e, addr))
-				lpae_dv_walk(ctx, addr, lvl + 1, e.iova,
-					     BIT(ctx->bpl), check_leaves);
-			break;
-		case LPAE_DV_LEAF:
-			e.size = 1ULL << shift;
-			e.oa = addr;
-			ctx->nr_leaves++;
-			ctx->dv_bytes += e.size;
-			if (check_leaves)
-				lpae_dv_check_leaf(ctx, &e);
-			break;
-		}
-	}
+	if (via)
+		lpae_dv_entry_of(ctx, via, &e);
+	return lpae_dv_note_table(ctx, &e, table);
 }
 
-static void lpae_dv_walk_all(struct lpae_ctx *ctx, bool check_leaves)
+/* lpae_enum() callback: a leaf, or a malformed entry */
+static void lpae_dv_leaf_cb(void *arg, const struct lpae_wres *r)
 {
-	struct lpae_dv_entry e = { .table = ctx->root, .lvl = -1 };
+	struct lpae_ctx *ctx = arg;
+	struct lpae_dv_entry e;
+
+	lpae_dv_entry_of(ctx, r, &e);
+	if (r->fault) {
+		lpae_dv_fail(ctx, &e, "%s", r->why);
+		return;
+	}
+	ctx->nr_leaves++;
+	ctx->dv_bytes += e.size;
+	if (ctx->dv_check_leaves)
+		lpae_dv_check_leaf(ctx, &e);
+}
+
+/* Walk every table the walker reaches; @leaves: and read its leaves */
+static void lpae_dv_enum(struct lpae_ctx *ctx, bool leaves)
+{
+	struct lpae_enum e = {
+		.g = &ctx->g, .read = lpae_dv_read, .arg = ctx,
+		.table = lpae_dv_table_cb, .leaf = leaves ? lpae_dv_leaf_cb : NULL,
+		.tables_only = !leaves, .first = 0, .last = ~0ULL,
+	};
 
 	ctx->walks++;
 	ctx->walk_calls = ctx->calls;
 	ctx->nr_tables = 0;
+	lpae_enum(&e);
+}
+
+static void lpae_dv_walk_all(struct lpae_ctx *ctx, bool check_leaves)
+{
 	ctx->nr_leaves = 0;
 	ctx->dv_bytes = 0;
 	ctx->dv_hash = 0xcbf29ce484222325ULL;
-	if (lpae_dv_note_table(ctx, &e, ctx->root))
-		lpae_dv_walk(ctx, ctx->root, ctx->start_level, 0,
-			     ctx->root_entries, check_leaves);
-}
-
-/* The tables below @table: only table descriptors, no last-level reads */
-static void lpae_dv_walk_tables_from(struct lpae_ctx *ctx, u64 table, int lvl,
-				     u64 base, unsigned int nents)
-{
-	struct lpae_dv_entry e = { .table = table, .lvl = lvl };
-	unsigned int shift = lpae_lvl_shift(ctx, lvl);
-	const char *why;
-	u64 addr;
-
-	if (lvl == 3)
-		return;
-	for (e.idx = 0; e.idx < nents; e.idx++) {
-		e.iova = base + ((u64)e.idx << shift);
-		if (!lpae_dv_read(ctx, table, e.idx, &e.desc)) {
-			lpae_dv_fail(ctx, &e, "table is not in memory");
-			return;
-		}
-		if (lpae_dv_decode(ctx, lvl, e.desc, &addr, &why) ==
-		    LPAE_DV_TABLE && lpae_dv_note_table(ctx, &e, addr))
-			lpae_dv_walk_tables_from(ctx, addr, lvl + 1, e.iova,
-						 BIT(ctx->bpl));
-	}
+	ctx->dv_hashing = true;
+	ctx->dv_check_leaves = check_leaves;
+	lpae_dv_enum(ctx, true);
+	ctx->dv_hashing = false;
 }
 
 /* The tables the walker reaches, in ctx->tables (the full walk's cheap half) */
 static void lpae_dv_walk_tables(struct lpae_ctx *ctx)
 {
-	struct lpae_dv_entry e = { .table = ctx->root, .lvl = -1 };
-
-	ctx->walks++;
-	ctx->walk_calls = ctx->calls;
-	ctx->nr_tables = 0;
-	if (lpae_dv_note_table(ctx, &e, ctx->root))
-		lpae_dv_walk_tables_from(ctx, ctx->root, ctx->start_level, 0,
-					 ctx->root_entries);
+	lpae_dv_enum(ctx, false);
 }
 
 /*
@@ -998,7 +828,7 @@ static void lpae_dv_walk_tables(struct lpae_ctx *ctx)
 static void lpae_check(struct lpae_ctx *ctx)
 {
 	static const u64 probes[] = { 0, 42, SZ_1G + 42, SZ_2G + 42 };
-	u64 model_bytes = lpae_model_bytes(ctx);
+	u64 model_bytes = lpae_ext_bytes(&ctx->model);
 	struct lpae_dv_entry e;
 	phys_addr_t cpu;
 	unsigned int i, j;
@@ -1009,13 +839,13 @@ static void lpae_check(struct lpae_ctx *ctx)
 		lpae_fail(ctx, "device view maps %#llx bytes, %#llx expected",
 			  ctx->dv_bytes, model_bytes);
 
-	for (i = 0; i < ctx->nr_ranges; i++) {
-		const struct lpae_range *r = &ctx->ranges[i];
+	for (i = 0; i < ctx->model.n; i++) {
+		const struct lpae_ext *r = &ctx->model.e[i];
 		u64 pts[] = { r->iova, r->iova + r->size / 2,
 			      r->iova + r->size - 1 };
 
 		for (j = 0; j < ARRAY_SIZE(pts); j++) {
-			u64 want = r->paddr + (pts[j] - r->iova);
+			u64 want = r->pa + (pts[j] - r->iova);
 
 			cpu = ctx->ops->iova_to_phys(ctx->ops, pts[j]);
 			if (cpu != want)
@@ -1031,7 +861,7 @@ static void lpae_check(struct lpae_ctx *ctx)
 		pts[0] = r->iova - 1;
 		pts[1] = r->iova + r->size;
 		for (j = 0; j < 2; j++) {
-			if ((j == 0 && !r->iova) || pts[j] >> ctx->ias ||
+			if ((j == 0 && !r->iova) || pts[j] >> ctx->cfg.ias ||
 			    lpae_model_find(ctx, pts[j]))
 				continue;
 			cpu = ctx->ops->iova_to_phys(ctx->ops, pts[j]);
@@ -1046,7 +876,7 @@ static void lpae_check(struct lpae_ctx *ctx)
 		u64 iova = i < ARRAY_SIZE(probes) ? probes[i] :
 			   lpae_top(ctx) - 1;
 
-		if (iova >> ctx->ias || lpae_model_find(ctx, iova))
+		if (iova >> ctx->cfg.ias || lpae_model_find(ctx, iova))
 			continue;
 		cpu = ctx->ops->iova_to_phys(ctx->ops, iova);
 		if (cpu)
@@ -1167,7 +997,7 @@ static void lpae_tlb_note_leaves(struct lpae_ctx *ctx, u64 iova, u64 len)
 	int ret;
 
 	ctx->nr_tlb_leaves = 0;
-	while (a < end && !(a >> ctx->ias)) {
+	while (a < end && !(a >> ctx->cfg.ias)) {
 		ret = lpae_dv_translate(ctx, a, &e);
 		if (ret < 0)
 			return;
@@ -1585,6 +1415,9 @@ static struct lpae_ctx *lpae_setup_dev(struct kunit *test, bool custom_alloc)
 							ctx->tlb_leaves), 0);
 	ctx->test = test;
 	ctx->p = p;
+	ctx->model = (struct lpae_extents) {
+		.e = ctx->ranges, .cap = ARRAY_SIZE(ctx->ranges),
+	};
 	ctx->custom_alloc = custom_alloc;
 	ctx->gfp = GFP_KERNEL;
 	strscpy(ctx->op, "setup", sizeof(ctx->op));
@@ -1657,115 +1490,16 @@ static struct io_pgtable_ops *lpae_alloc_ops(struct lpae_ctx *ctx)
 	return alloc_io_pgtable_ops(fc->fmt, &ctx->cfg, ctx);
 }
 
-static const unsigned int lpae_ps_bits[] = { 32, 36, 40, 42, 44, 48, 52 };
-
-static unsigned int lpae_tg_shift(unsigned int tg)
-{
-	/* TCR_ELx.TG0 / VTCR_EL2.TG0: 0b00 4K, 0b01 64K, 0b10 16K */
-	static const unsigned int shift[] = { 12, 16, 14, 0 };
-
-	return shift[tg & 3];
-}
-
-/* Decode the walker's registers into its geometry (architecture rules). */
+/* The walker's geometry, from the registers (the shared oracle) */
 static void lpae_decode(struct lpae_ctx *ctx)
 {
-	struct kunit *test = ctx->test;
-	struct io_pgtable_cfg *cfg = &ctx->cfg;
-	enum io_pgtable_fmt fmt = ctx->p->fc->fmt;
-	unsigned int ps = 0, tsz = 0, tg, top_bits, root_bytes;
-	unsigned int irgn = 0, orgn = 0, sh = 0;
+	char err[128];
+	int ret = lpae_geom_decode(&ctx->g, ctx->p->fc->fmt, &ctx->cfg, err,
+				   sizeof(err));
 
-	ctx->stage2 = fmt == ARM_64_LPAE_S2 || fmt == ARM_32_LPAE_S2;
-	ctx->mali = fmt == ARM_MALI_LPAE;
-
-	if (ctx->mali) {
-		u64 transtab = cfg->arm_mali_lpae_cfg.transtab;
-
-		/* TRANSTAB: ADRMODE[1:0] = 3 (tables), 4 levels, 4K. */
-		KUNIT_ASSERT_EQ_MSG(test, transtab & 3, 3ULL,
-				    "TRANSTAB %#llx: ADRMODE is not 'table'",
-				    transtab);
-		KUNIT_EXPECT_EQ(test, !!(transtab & BIT(4)), cfg->coherent_walk);
-		ctx->gshift = 12;
-		ctx->start_level = 0;
-		ctx->ias = cfg->ias;
-		ctx->oas = cfg->oas;
-		ctx->root = transtab & GENMASK_ULL(47, 12);
-	} else if (ctx->stage2) {
-		typeof(cfg->arm_lpae_s2_cfg.vtcr) *vtcr =
-			&cfg->arm_lpae_s2_cfg.vtcr;
-		unsigned int sl = vtcr->sl;
-
-		tg = vtcr->tg;
-		tsz = vtcr->tsz;
-		ps = vtcr->ps;
-		ctx->gshift = lpae_tg_shift(tg);
-		KUNIT_ASSERT_NE_MSG(test, ctx->gshift, 0, "VTCR.TG0 %u", tg);
-		/* VTCR_EL2.SL0: 4K counts from level 2, 16K/64K from 3. */
-		KUNIT_ASSERT_LT_MSG(test, sl, 3U, "VTCR.SL0 %u", sl);
-		ctx->start_level = (ctx->gshift == 12 ? 2 : 3) - sl;
-		ctx->root = cfg->arm_lpae_s2_cfg.vttbr & GENMASK_ULL(47, 1);
-		irgn = vtcr->irgn;
-		orgn = vtcr->orgn;
-		sh = vtcr->sh;
-	} else {
-		typeof(cfg->arm_lpae_s1_cfg.tcr) *tcr =
-			&cfg->arm_lpae_s1_cfg.tcr;
-
-		tg = tcr->tg;
-		tsz = tcr->tsz;
-		ps = tcr->ips;
-		ctx->gshift = lpae_tg_shift(tg);
-		KUNIT_ASSERT_NE_MSG(test, ctx->gshift, 0, "TCR.TG0 %u", tg);
-		ctx->root = cfg->arm_lpae_s1_cfg.ttbr & GENMASK_ULL(47, 1);
-		irgn = tcr->irgn;
-		orgn = tcr->orgn;
-		sh = tcr->sh;
-	}
-	ctx->bpl = ctx->gshift - 3;
-
-	if (!ctx->mali) {
-		/* Walks: write-back cacheable, inner shareable if coherent. */
-		KUNIT_EXPECT_EQ(test, irgn, cfg->coherent_walk ? 1U : 0U);
-		KUNIT_EXPECT_EQ(test, orgn, cfg->coherent_walk ? 1U : 0U);
-		if (cfg->coherent_walk)
-			KUNIT_EXPECT_EQ(test, sh, 3U);
-		KUNIT_ASSERT_LT(test, ps, (unsigned int)ARRAY_SIZE(lpae_ps_bits));
-		ctx->oas = lpae_ps_bits[ps];
-		ctx->ias = 64 - tsz;
-		KUNIT_EXPECT_EQ(test, ctx->oas, cfg->oas);
-		KUNIT_EXPECT_EQ(test, ctx->ias, cfg->ias);
-		if (!ctx->stage2)
-			ctx->start_level = 4 - DIV_ROUND_UP(ctx->ias - ctx->gshift,
-							    ctx->bpl);
-	}
-	KUNIT_ASSERT_EQ_MSG(test, BIT_ULL(ctx->gshift),
-			    (u64)(cfg->pgsize_bitmap & -cfg->pgsize_bitmap),
-			    "granule from the registers vs pgsize_bitmap %#lx",
-			    cfg->pgsize_bitmap);
-	KUNIT_ASSERT_GE(test, ctx->start_level, 0);
-	KUNIT_ASSERT_LE(test, ctx->start_level, 3);
-
-	/* Root entries; stage 2 may concatenate up to 16 tables. */
-	if (ctx->ias > lpae_lvl_shift(ctx, ctx->start_level)) {
-		top_bits = ctx->ias - lpae_lvl_shift(ctx, ctx->start_level);
-	} else {
-		KUNIT_ASSERT_TRUE_MSG(test, ctx->mali,
-				      "start level %d too low for IAS %u",
-				      ctx->start_level, ctx->ias);
-		top_bits = 0;
-	}
-	KUNIT_ASSERT_LE_MSG(test, top_bits, ctx->bpl + (ctx->stage2 ? 4 : 0),
-			    "IAS %u needs %u root entries at level %d",
-			    ctx->ias, 1U << top_bits, ctx->start_level);
-	ctx->root_entries = 1U << top_bits;
+	KUNIT_ASSERT_EQ_MSG(ctx->test, ret, 0, "registers: %s", err);
 	ctx->nr_seen = 0;
 	ctx->tlb_gather = NULL;
-	root_bytes = max_t(unsigned int, 64, ctx->root_entries * 8);
-	KUNIT_ASSERT_EQ_MSG(test, ctx->root & (root_bytes - 1), 0ULL,
-			    "root table @dma %#llx not aligned to its %u bytes",
-			    ctx->root, root_bytes);
 	ctx->dv_ready = true;
 }
 
@@ -1870,17 +1604,16 @@ static void lpae_map_ok(struct lpae_ctx *ctx, u64 iova, u64 pa, size_t pgsize,
 	lpae_check(ctx);
 }
 
-static size_t lpae_unmap1(struct lpae_ctx *ctx, u64 iova, size_t pgsize,
-			  size_t pgcount)
+/* One unmap_pages() call with @gather (NULL: none, it must flush itself) */
+static size_t lpae_unmap_gather(struct lpae_ctx *ctx, u64 iova, size_t pgsize,
+				size_t pgcount, struct iommu_iotlb_gather *gather)
 {
-	struct iommu_iotlb_gather gather;
 	size_t n;
 
-	iommu_iotlb_gather_init(&gather);
-	lpae_op(ctx, "unmap_pages(iova %#llx, %#zx x %zu)", iova, pgsize,
-		pgcount);
-	lpae_tlb_begin(ctx, iova, (u64)pgsize * pgcount, &gather);
-	n = ctx->ops->unmap_pages(ctx->ops, iova, pgsize, pgcount, &gather);
+	lpae_op(ctx, "unmap_pages(iova %#llx, %#zx x %zu%s)", iova, pgsize,
+		pgcount, gather ? "" : ", NULL gather");
+	lpae_tlb_begin(ctx, iova, (u64)pgsize * pgcount, gather);
+	n = ctx->ops->unmap_pages(ctx->ops, iova, pgsize, pgcount, gather);
 	lpae_tlb_end(ctx);
 	if (n > pgsize * pgcount || n % pgsize) {
 		lpae_fail(ctx, "unmapped %#zx", n);
@@ -1888,6 +1621,15 @@ static size_t lpae_unmap1(struct lpae_ctx *ctx, u64 iova, size_t pgsize,
 	}
 	lpae_model_del(ctx, iova, n);
 	return n;
+}
+
+static size_t lpae_unmap1(struct lpae_ctx *ctx, u64 iova, size_t pgsize,
+			  size_t pgcount)
+{
+	struct iommu_iotlb_gather gather;
+
+	iommu_iotlb_gather_init(&gather);
+	return lpae_unmap_gather(ctx, iova, pgsize, pgcount, &gather);
 }
 
 /* Unmap a whole range, as iommu_unmap() does, and check it. */
@@ -1912,8 +1654,6 @@ static unsigned long lpae_block_sizes(struct lpae_ctx *ctx)
 {
 	return ctx->cfg.pgsize_bitmap & ~lpae_granule(ctx);
 }
-
-#define LPAE_RW		(IOMMU_READ | IOMMU_WRITE)
 
 /* ---------------------------------------------------------------------
  * Cases
@@ -1967,7 +1707,7 @@ static void lpae_test_pgcount_batches(struct kunit *test)
 	unsigned int bit, done = 0;
 
 	for_each_set_bit(bit, &pgsizes, BITS_PER_LONG) {
-		u64 pgsize = BIT_ULL(bit), entries = BIT_ULL(ctx->bpl);
+		u64 pgsize = BIT_ULL(bit), entries = BIT_ULL(ctx->g.bpl);
 		u64 span = pgsize * entries;	/* one table of these */
 		u64 count = entries + 6, iova = 2 * span - 3 * pgsize;
 		u64 chunks[] = { 5, entries - 1, count };
@@ -1975,7 +1715,7 @@ static void lpae_test_pgcount_batches(struct kunit *test)
 
 		/* Three tables: the end of one, a whole one, the next. */
 		if (iova + count * pgsize > lpae_top(ctx) ||
-		    count * pgsize > BIT_ULL(ctx->oas - 2))
+		    count * pgsize > BIT_ULL(ctx->cfg.oas - 2))
 			continue;
 		lpae_map_ok(ctx, iova, lpae_pa_range(ctx, iova), pgsize, count,
 			    LPAE_RW);
@@ -1997,7 +1737,7 @@ static void lpae_test_pgcount_batches(struct kunit *test)
 static u64 lpae_region(struct lpae_ctx *ctx, unsigned int k)
 {
 	u64 blk = rounddown_pow_of_two(ctx->cfg.pgsize_bitmap);
-	u64 span = lpae_granule(ctx) << ctx->bpl;
+	u64 span = lpae_granule(ctx) << ctx->g.bpl;
 
 	return (u64)k * max3((u64)SZ_256M, blk, 2 * span);
 }
@@ -2055,7 +1795,7 @@ static void lpae_expect_map_range_fails(struct lpae_ctx *ctx, u64 iova,
 static void lpae_test_overlap(struct kunit *test)
 {
 	struct lpae_ctx *ctx = lpae_setup_misuse(test);
-	u64 g = lpae_granule(ctx), blk = 0, span = g << ctx->bpl;
+	u64 g = lpae_granule(ctx), blk = 0, span = g << ctx->g.bpl;
 	u64 r1 = lpae_region(ctx, 1), r2 = lpae_region(ctx, 2);
 	u64 r3 = lpae_region(ctx, 3);
 
@@ -2189,7 +1929,7 @@ static void lpae_test_s2_xn(struct kunit *test)
 	u64 g = lpae_granule(ctx), iova = lpae_region(ctx, 1);
 	struct lpae_dv_entry e;
 
-	if (!ctx->stage2 || ctx->mali)
+	if (!ctx->g.s2 || ctx->g.mali)
 		lpae_skip(test, LPAE_SKIP_STAGE2_ONLY);
 	lpae_map_ok(ctx, iova, lpae_pa(ctx, iova), g, 1,
 		    IOMMU_READ | IOMMU_NOEXEC);
@@ -2221,52 +1961,76 @@ static void lpae_test_ias_limits(struct kunit *test)
 			    LPAE_RW);
 		if (lpae_dv_translate(ctx, top - 1, &e) == 1)
 			KUNIT_EXPECT_EQ(test, e.root_idx,
-					ctx->root_entries - 1);
+					ctx->g.root_entries - 1);
 		lpae_unmap_ok(ctx, iova, BIT_ULL(bit), 1);
 	}
 	lpae_unmap_ok(ctx, 0, lpae_granule(ctx), 1);
 	lpae_finish(ctx);
 }
 
+/*
+ * One rule of lpae_bad_cases[]: its answer, and the tables unchanged or
+ * holding what was done (then undone, for the next rule).
+ */
+static void lpae_bad_one(struct lpae_ctx *ctx, const struct lpae_bad_place *pl,
+			 const struct lpae_bad_case *c)
+{
+	u64 iova = lpae_bad_value(pl, c->iova), pa = lpae_bad_value(pl, c->pa);
+	u64 size = lpae_bad_value(pl, c->size), done = lpae_bad_value(pl, c->done);
+	struct iommu_iotlb_gather gather;
+	const struct lpae_ext *was = lpae_model_find(ctx, iova);
+	struct lpae_ext old = was ? *was : (struct lpae_ext) {};
+	struct lpae_snapshot before;
+	size_t n = 0;
+	int ret = 0;
+
+	iommu_iotlb_gather_init(&gather);
+	lpae_snapshot(ctx, &before);
+	if (c->unmap)
+		n = lpae_unmap_gather(ctx, iova, size, lpae_bad_count(pl, c),
+				      c->no_gather ? NULL : &gather);
+	else
+		ret = lpae_map1(ctx, iova, pa, size, lpae_bad_count(pl, c),
+				c->prot, &n);
+	if (ret != c->ret || n != done)
+		lpae_fail(ctx, "%s: returned %d, done %#zx; expected %d, %#llx",
+			  c->name, ret, n, c->ret, done);
+	if (c->keep) {
+		lpae_expect_unchanged(ctx, &before);
+		return;
+	}
+	lpae_check(ctx);
+	if (!n)
+		return;
+	if (c->unmap)
+		lpae_map_ok(ctx, iova, old.pa + (iova - old.iova), pl->g,
+			    n / pl->g, old.prot);
+	else
+		lpae_unmap_ok(ctx, iova, pl->g, n / pl->g);
+}
+
+/* Each bad-input rule of the shared table (the harness runs it too) */
 static void lpae_test_bad_input(struct kunit *test)
 {
 	struct lpae_ctx *ctx = lpae_setup_misuse(test);
-	u64 g = lpae_granule(ctx), top = lpae_top(ctx);
-	u64 a = lpae_region(ctx, 1), b = a + 8 * g;
-	struct lpae_snapshot before;
-	size_t n;
+	struct lpae_bad_place pl;
+	unsigned int i;
 
-	lpae_map_ok(ctx, a, lpae_pa(ctx, a), g, 1, LPAE_RW);
-
-	lpae_expect_map_fails(ctx, b + 512, lpae_pa(ctx, b), g, 1, LPAE_RW,
-			      -EINVAL);
-	lpae_expect_map_fails(ctx, b, lpae_pa(ctx, b) + 512, g, 1, LPAE_RW,
-			      -EINVAL);
-	lpae_expect_map_fails(ctx, b, lpae_pa(ctx, b), 2 * g, 1, LPAE_RW,
-			      -EINVAL);
-	lpae_expect_map_fails(ctx, b, lpae_pa(ctx, b), 0, 1, LPAE_RW,
-			      -EINVAL);
-	lpae_expect_map_fails(ctx, top, lpae_pa(ctx, b), g, 1, LPAE_RW,
-			      -ERANGE);
-	lpae_expect_map_fails(ctx, b, BIT_ULL(ctx->oas), g, 1, LPAE_RW,
-			      -ERANGE);
-
-	/* No access: nothing the walker could use (6.12.117's answer) */
-	lpae_expect_map_fails(ctx, b, lpae_pa(ctx, b), g, 1,
-			      IOMMU_CACHE | IOMMU_NOEXEC, -EINVAL);
-	lpae_expect_map_fails(ctx, b, lpae_pa(ctx, b), g, 1, 0, -EINVAL);
-	lpae_snapshot(ctx, &before);
-
-	/* Unmap: a size not in the bitmap, beyond IAS, nothing there. */
-	n = lpae_unmap1(ctx, a, 2 * g, 1);
-	KUNIT_EXPECT_EQ(test, n, (size_t)0);
-	n = lpae_unmap1(ctx, top, g, 1);
-	KUNIT_EXPECT_EQ(test, n, (size_t)0);
-	n = lpae_unmap1(ctx, b, g, 1);
-	KUNIT_EXPECT_EQ(test, n, (size_t)0);
-	lpae_expect_unchanged(ctx, &before);
-
-	lpae_unmap_ok(ctx, a, g, 1);
+	KUNIT_ASSERT_TRUE_MSG(test, lpae_bad_place(&pl, lpae_granule(ctx),
+						   BIT_ULL(__ffs(lpae_block_sizes(ctx))),
+						   0, lpae_top(ctx) - 1, false,
+						   ctx->cfg.oas),
+			      "no room for the bad-input layout");
+	for (i = 0; i < ARRAY_SIZE(lpae_bad_setup); i++)
+		lpae_map_ok(ctx, lpae_bad_value(&pl, lpae_bad_setup[i].iova),
+			    lpae_bad_value(&pl, lpae_bad_setup[i].pa),
+			    lpae_bad_value(&pl, lpae_bad_setup[i].size), 1,
+			    lpae_bad_setup[i].prot);
+	for (i = 0; i < ARRAY_SIZE(lpae_bad_cases); i++)
+		lpae_bad_one(ctx, &pl, &lpae_bad_cases[i]);
+	for (i = 0; i < ARRAY_SIZE(lpae_bad_setup); i++)
+		lpae_unmap_ok(ctx, lpae_bad_value(&pl, lpae_bad_setup[i].iova),
+			      lpae_bad_value(&pl, lpae_bad_setup[i].size), 1);
 	lpae_finish(ctx);
 }
 
@@ -2334,7 +2098,7 @@ static void lpae_test_alloc_failure(struct kunit *test)
 	/* A page that needs a table at every level below the root. */
 	iova = lpae_top(ctx) / 2 + 3 * g;
 	failures = lpae_map_under_failures(ctx, iova, g, false);
-	KUNIT_EXPECT_EQ_MSG(test, failures, 3U - ctx->start_level,
+	KUNIT_EXPECT_EQ_MSG(test, failures, 3U - ctx->g.start_level,
 			    "a page in an empty table needs one table per level below the root");
 
 	/* Splitting a block needs a table: its failure keeps the block. */
@@ -2376,7 +2140,7 @@ static bool lpae_fill_pool(struct lpae_ctx *ctx)
 		return false;
 	if (!ctx->filler_dev) {
 		ctx->filler_dev = lpae_new_device(test, "io-pgtable-arm-filler",
-						  ctx->oas, true);
+						  ctx->cfg.oas, true);
 		ctx->fillers = kunit_kcalloc(test, LPAE_MAX_FILLERS,
 					     sizeof(*ctx->fillers), GFP_KERNEL);
 		KUNIT_ASSERT_NOT_NULL(test, ctx->fillers);
@@ -2458,7 +2222,7 @@ static void lpae_test_free_releases(struct kunit *test)
 {
 	struct lpae_ctx *ctx = lpae_setup(test, true);
 	unsigned long blocks = lpae_block_sizes(ctx);
-	u64 g = lpae_granule(ctx), span = g << ctx->bpl;
+	u64 g = lpae_granule(ctx), span = g << ctx->g.bpl;
 	u64 r1 = lpae_region(ctx, 1), r2 = lpae_region(ctx, 2);
 
 	/* Pages in several tables, blocks, a split block. */
@@ -2827,8 +2591,8 @@ static void lpae_test_race(struct kunit *test)
 	r->nthreads = roundup_pow_of_two(clamp(num_online_cpus(), 2U,
 					       LPAE_RACE_MAX_THREADS));
 	r->g = lpae_granule(ctx);
-	r->blk = r->g << ctx->bpl;
-	l1 = r->blk << ctx->bpl;
+	r->blk = r->g << ctx->g.bpl;
+	l1 = r->blk << ctx->g.bpl;
 	r->install_base = l1 - LPAE_RACE_INSTALL / 2 * r->blk;
 	r->split_base = 3 * l1;
 	r->install_slots = LPAE_RACE_INSTALL * LPAE_RACE_PAGES;
@@ -2865,7 +2629,7 @@ static void lpae_test_race(struct kunit *test)
 			r->threads[i].pa[slot] = lpae_pa(ctx, iova);
 		}
 	}
-	ctx->nr_ranges = 0;	/* the threads' logs are the model now */
+	ctx->model.n = 0;	/* the threads' logs are the model now */
 
 	allocs = atomic_read(&ctx->nr_count_allocs);
 	lpae_op(ctx, "%u threads racing", r->nthreads);
@@ -2962,7 +2726,7 @@ static bool lpae_dv_last_link(struct lpae_ctx *ctx, u64 iova,
 
 static u64 lpae_desc_with_table(struct lpae_ctx *ctx, u64 desc, u64 table)
 {
-	u64 mask = GENMASK_ULL(47, ctx->gshift);
+	u64 mask = GENMASK_ULL(47, ctx->g.gshift);
 
 	return (desc & ~mask) | (table & mask);
 }
@@ -2984,11 +2748,11 @@ static void lpae_corrupt_one(struct lpae_ctx *ctx, enum lpae_scribble kind,
 	unsigned int i;
 	size_t mapped;
 
-	ctx->nr_ranges = 0;
+	ctx->model.n = 0;
 	ctx->in_teardown = false;
 	lpae_setup_ops(ctx);
 	g = lpae_granule(ctx);
-	blk = g << ctx->bpl;
+	blk = g << ctx->g.bpl;
 	if (!(ctx->cfg.pgsize_bitmap & blk) ||
 	    lpae_region(ctx, 1) + 4 * blk > lpae_top(ctx))
 		lpae_skip(ctx->test, LPAE_SKIP_NO_ROOM);
@@ -3015,7 +2779,7 @@ static void lpae_corrupt_one(struct lpae_ctx *ctx, enum lpae_scribble kind,
 		break;
 	case LPAE_SCR_SIBLING:
 		desc = lpae_desc_with_table(ctx, link.desc,
-					    sib.desc != link.desc ? sib.desc : ctx->root);
+					    sib.desc != link.desc ? sib.desc : ctx->g.root);
 		break;
 	case LPAE_SCR_CYCLE:
 		desc = lpae_desc_with_table(ctx, link.desc, link.table);
@@ -3366,7 +3130,7 @@ static bool lpae_fault_overlaps(struct lpae_fault_seq *q, u64 iova, u64 size)
 static void lpae_fault_map(struct lpae_fault_seq *q)
 {
 	struct lpae_ctx *ctx = q->ctx;
-	u64 g = lpae_granule(ctx), span = g << ctx->bpl, blocks;
+	u64 g = lpae_granule(ctx), span = g << ctx->g.bpl, blocks;
 	u64 base = lpae_region(ctx, 1 + lpae_fault_rand(q, 3));
 	struct lpae_fault_chunk c = { .pgsize = g, .pgcount = 1 };
 	u64 window = 4 * span;

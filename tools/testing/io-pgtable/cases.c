@@ -69,7 +69,7 @@ void ctx_open_at(struct runctx *c, const struct tcfg *t, enum dma_mode mode,
 	M.live = true;
 	if (t->fmt == ARM_MALI_LPAE && c->cfg.ias < 48)
 		c->w.ias = 48;
-	c->in_first = walker_root_base(&c->w);
+	c->in_first = lpae_geom_base(&c->w);
 	c->in_last = c->w.ttbr1 ? ~0ULL : (1ULL << c->cfg.ias) - 1;
 	model_publish_root();
 }
@@ -319,61 +319,18 @@ int isolate_seq(void (*fn)(void *arg, int i), void *arg, int n, int timeout,
  */
 struct bctx {
 	struct runctx c;
-	u64 g, B, X, F, T;
+	struct lpae_bad_place pl;
+	u64 g, B;
 };
 
-enum bkind { B_MAP, B_UNMAP };
-
-struct bclass {
-	const char *name;
-	const char *input;
-	const char *expect;
-	enum bkind kind;
-	bool keep;		/* the tables must not change */
-};
-
-#define RW	(IOMMU_READ | IOMMU_WRITE)
-
-static const struct bclass bclasses[] = {
-	{ "iova misaligned", "map(F+g/2, 0, g, 1)", "-EINVAL, unchanged", B_MAP, true },
-	{ "paddr misaligned", "map(F, g/2, g, 1)", "-EINVAL, unchanged", B_MAP, true },
-	{ "iova not aligned to pgsize", "map(F+g, 0, B, 1)", "-EINVAL, unchanged", B_MAP, true },
-	{ "pgsize not in pgsize_bitmap", "map(F, 0, 2g, 1)", "-EINVAL, unchanged", B_MAP, true },
-	{ "pgsize 0", "map(F, 0, 0, 1)", "-EINVAL, unchanged", B_MAP, true },
-	{ "pgsize of two sizes", "map(F, 0, g+B (two bits), 1)",
-	  "-EINVAL, unchanged", B_MAP, true },
-	{ "pgcount 0", "map(F, 0, g, 0)", "-EINVAL, unchanged", B_MAP, true },
-	{ "pgcount*pgsize overflows", "map(F, 0, g, SIZE_MAX/g+2)",
-	  "0 mapped=B, state ok", B_MAP, false },
-	{ "run crossing the top of the IAS", "map(T-g, 0, g, 2)",
-	  "0 mapped=g, state ok", B_MAP, false },
-	{ "iova at the IAS", "map(T, 0, g, 1)", "-ERANGE, unchanged", B_MAP, true },
-	{ "iova beyond the IAS", "map(X^2^62, 0, g, 1)", "-ERANGE, unchanged", B_MAP, true },
-	{ "paddr beyond the OAS", "map(F, 2^oas, g, 1)", "-ERANGE, unchanged", B_MAP, true },
-	{ "paddr run crossing the OAS", "map(F, 2^oas-g, g, 2)",
-	  "-ERANGE, unchanged", B_MAP, true },
-	{ "prot without read/write", "map(F, 0, g, 1, CACHE+NOEXEC)",
-	  "-EINVAL, unchanged", B_MAP, true },
-	{ "prot 0", "map(F, 0, g, 1, 0)", "-EINVAL, unchanged", B_MAP, true },
-	{ "map over a mapped page", "map(X+g, 0, g, 1)", "-EEXIST, unchanged", B_MAP, true },
-	{ "map a block over pages", "map(X, 0, B, 1)", "-EEXIST, unchanged", B_MAP, true },
-	{ "map a page inside a block", "map(X+B+g, 0, g, 1)", "-EEXIST, unchanged", B_MAP, true },
-	{ "unmap of nothing, no table", "unmap(F, g, 1)", "0, unchanged", B_UNMAP, true },
-	{ "unmap of nothing, in a table", "unmap(X+2g, g, 1)", "0, unchanged", B_UNMAP, true },
-	{ "unmap iova misaligned", "unmap(X+g+g/2, g, 1)", "0, unchanged", B_UNMAP, true },
-	{ "unmap pgsize not in pgsize_bitmap", "unmap(X, 2g, 1)", "0, unchanged", B_UNMAP, true },
-	{ "unmap pgsize 0", "unmap(X+g, 0, 1)", "0, unchanged", B_UNMAP, true },
-	{ "unmap pgcount 0", "unmap(X+g, g, 0)", "0, unchanged", B_UNMAP, true },
-	{ "unmap iova at the IAS", "unmap(T, g, 1)", "0, unchanged", B_UNMAP, true },
-	{ "unmap across a block boundary", "unmap(X+2B-g, g, 2)", "g, state ok", B_UNMAP, false },
-	{ "unmap past a hole", "unmap(X+g, g, 3)", "g, state ok", B_UNMAP, false },
-	{ "NULL gather", "unmap(X+g, g, 1, NULL gather)", "g, state ok", B_UNMAP, false },
-};
-
-#define NR_BCLASSES	ARRAY_SIZE(bclasses)
+/* the rules, their calls and answers: the oracle's lpae_bad_cases[] */
+#define bclasses	lpae_bad_cases
+#define NR_BCLASSES	ARRAY_SIZE(lpae_bad_cases)
+#define RW		LPAE_RW
 
 static bool bad_verbose;
 static char our_cells[NR_BCLASSES][400];
+static char bad_expects[NR_BCLASSES][48];
 
 static const char *errname(int ret)
 {
@@ -387,6 +344,37 @@ static const char *errname(int ret)
 	case -ENOMEM: return "-ENOMEM";
 	}
 	snprintf(buf, sizeof(buf), "%d", ret);
+	return buf;
+}
+
+/* An answer's size in the terms of the table: 0, g, B or a number of g */
+static void val_str(struct lpae_bad_val v, char *buf, size_t len)
+{
+	if (!v.halves && !v.blocks)
+		snprintf(buf, len, "0");
+	else if (!v.halves && v.blocks == 1)
+		snprintf(buf, len, "B");
+	else if (v.halves == 2 && !v.blocks)
+		snprintf(buf, len, "g");
+	else
+		snprintf(buf, len, "%dg", v.halves / 2);
+}
+
+/* What the README and the report expect of a case, from its values */
+static const char *bad_expect(const struct lpae_bad_case *k)
+{
+	char *buf = bad_expects[k - lpae_bad_cases], sz[16];
+	size_t len = sizeof(bad_expects[0]);
+
+	val_str(k->done, sz, sizeof(sz));
+	if (k->unmap)
+		snprintf(buf, len, "%s", sz);
+	else if (k->ret)
+		snprintf(buf, len, "%s", errname(k->ret));
+	else
+		snprintf(buf, len, "0 mapped=%s", sz);
+	snprintf(buf + strlen(buf), len - strlen(buf), ", %s",
+		 k->keep ? "unchanged" : "state ok");
 	return buf;
 }
 
@@ -419,132 +407,24 @@ static void b_map(struct bctx *b, u64 iova, u64 pa, u64 size, int prot)
 }
 
 /* One class on one configuration; the outcome in @tok */
-static void bad_case(struct bctx *b, const struct bclass *k, char *tok, size_t len)
+static void bad_case(struct bctx *b, const struct lpae_bad_case *k, char *tok,
+		     size_t len)
 {
 	struct runctx *c = &b->c;
-	struct iommu_iotlb_gather gather = { 0 }, *gp = &gather;
-	u64 g = b->g, B = b->B, X = b->X, F = b->F, T = b->T;
-	u64 iova = 0, pa = 0, size = g, count = 1, oas = 1ULL << c->cfg.oas;
+	struct iommu_iotlb_gather gather = { 0 }, *gp = k->no_gather ? NULL : &gather;
+	u64 iova = lpae_bad_value(&b->pl, k->iova), pa = lpae_bad_value(&b->pl, k->pa);
+	u64 size = lpae_bad_value(&b->pl, k->size), count = lpae_bad_count(&b->pl, k);
 	unsigned long warns, adds;
 	struct model_snap *snap;
 	struct tlb_watch tw;
-	int prot = RW, ret = 0, i = k - bclasses;
+	int prot = k->prot, ret = 0;
 	size_t mapped = 0, n = 0;
 	char err[300], sz[32];
-
-	switch (i) {
-	case 0:
-		iova = F + g / 2;
-		break;
-	case 1:
-		iova = F;
-		pa = g / 2;
-		break;
-	case 2:
-		iova = F + g;
-		size = B;
-		break;
-	case 3:
-		iova = F;
-		size = 2 * g;
-		break;
-	case 4:
-		iova = F;
-		size = 0;
-		break;
-	case 5:
-		iova = F;
-		size = g | B;
-		break;
-	case 6:
-		iova = F;
-		count = 0;
-		break;
-	case 7:
-		iova = F;
-		count = SIZE_MAX / g + 2;
-		break;
-	case 8:
-		iova = T - g;
-		count = 2;
-		break;
-	case 9:
-		iova = T;
-		break;
-	case 10:
-		iova = X ^ (1ULL << 62);
-		break;
-	case 11:
-		iova = F;
-		pa = oas;
-		break;
-	case 12:
-		iova = F;
-		pa = oas - g;
-		count = 2;
-		break;
-	case 13:
-		iova = F;
-		prot = IOMMU_CACHE | IOMMU_NOEXEC;
-		break;
-	case 14:
-		iova = F;
-		prot = 0;
-		break;
-	case 15:
-		iova = X + g;
-		break;
-	case 16:
-		iova = X;
-		size = B;
-		break;
-	case 17:
-		iova = X + B + g;
-		break;
-	case 18:
-		iova = F;
-		break;
-	case 19:
-		iova = X + 2 * g;
-		break;
-	case 20:
-		iova = X + g + g / 2;
-		break;
-	case 21:
-		iova = X;
-		size = 2 * g;
-		break;
-	case 22:
-		iova = X + g;
-		size = 0;
-		break;
-	case 23:
-		iova = X + g;
-		count = 0;
-		break;
-	case 24:
-		iova = T;
-		break;
-	case 25:
-		iova = X + 2 * B - g;
-		count = 2;
-		break;
-	case 26:
-		iova = X + g;
-		count = 3;
-		break;
-	case 27:
-		iova = X + g;
-		gp = NULL;
-		break;
-	}
-	if (c->w.ttbr1 && i == 8)
-		iova = -g;	/* the top of the TTBR1 range is ~0 */
 
 	snap = model_snap_take();
 	warns = M.st.warns;
 	adds = M.st.add_page;
-	if (k->kind == B_MAP) {
+	if (!k->unmap) {
 		tlb_watch_begin(&tw, c, 1, 0, NULL);
 		ret = c->ops->map_pages(c->ops, iova, pa, size, count, prot,
 					GFP_KERNEL, &mapped);
@@ -568,7 +448,7 @@ static void bad_case(struct bctx *b, const struct bclass *k, char *tok, size_t l
 		snprintf(tok, len, "%s", sz);
 		shadow_remove(&c->sh, iova, n);
 	}
-	if (k->keep || ret || (k->kind == B_UNMAP && !n)) {
+	if (k->keep || ret || (k->unmap && !n)) {
 		int d = model_snap_diff(snap, err, sizeof(err));
 
 		snprintf(tok + strlen(tok), len - strlen(tok), ", %s",
@@ -590,21 +470,20 @@ static void bad_case(struct bctx *b, const struct bclass *k, char *tok, size_t l
 static bool bad_setup(struct bctx *b, const struct tcfg *t)
 {
 	struct runctx *c = &b->c;
+	unsigned int i;
 
 	ctx_open(c, t, t->quirks & IO_PGTABLE_QUIRK_ARM_HD ? MODE_COHERENT :
 					MODE_DIRECT);
 	b->g = ctx_pgsize(c, 0);
 	b->B = ctx_pgsize(c, 1);
-	if (!b->B)
+	if (!lpae_bad_place(&b->pl, b->g, b->B, c->in_first, c->in_last,
+			    c->w.ttbr1, c->cfg.oas))
 		return false;
-	b->X = c->in_first + 2 * b->B;
-	b->F = b->X + 3 * b->B;
-	b->T = c->w.ttbr1 ? c->in_first - b->g : c->in_last + 1;
-	if (b->F + b->B - 1 > c->in_last)
-		return false;
-	b_map(b, b->X + b->g, 4 * b->B + b->g, b->g, RW);
-	b_map(b, b->X + b->B, 5 * b->B, b->B, RW | IOMMU_CACHE);
-	b_map(b, b->X + 2 * b->B, 6 * b->B, b->B, IOMMU_READ);
+	for (i = 0; i < ARRAY_SIZE(lpae_bad_setup); i++)
+		b_map(b, lpae_bad_value(&b->pl, lpae_bad_setup[i].iova),
+		      lpae_bad_value(&b->pl, lpae_bad_setup[i].pa),
+		      lpae_bad_value(&b->pl, lpae_bad_setup[i].size),
+		      lpae_bad_setup[i].prot);
 	return true;
 }
 
@@ -653,16 +532,16 @@ static void tally_cell(struct tally *t, int total, char *buf, size_t len)
 }
 
 /* @tok, without the informative " +WARN", is what @k expects */
-static bool tok_ok(const struct bclass *k, const char *tok)
+static bool tok_ok(const struct lpae_bad_case *k, const char *tok)
 {
-	size_t n = strlen(k->expect);
+	size_t n = strlen(bad_expect(k));
 
-	return !strncmp(tok, k->expect, n) &&
+	return !strncmp(tok, bad_expect(k), n) &&
 	       (!tok[n] || !strcmp(tok + n, " +WARN"));
 }
 
 /* One class on one configuration, from a fresh set-up; the outcome in @tok */
-static void bad_one(const struct tcfg *t, const struct bclass *cl, char *tok,
+static void bad_one(const struct tcfg *t, const struct lpae_bad_case *cl, char *tok,
 		    size_t len)
 {
 	static struct bctx b;
@@ -697,7 +576,7 @@ static void bad_one(const struct tcfg *t, const struct bclass *cl, char *tok,
  * With IO_PGTABLE_QUIRK_NO_WARN the class must give what it gave without
  * it, less the WARN (that it WARNs without the quirk is in the table).
  */
-static bool bad_quiet_ok(const struct tcfg *t, const struct bclass *cl,
+static bool bad_quiet_ok(const struct tcfg *t, const struct lpae_bad_case *cl,
 			 const char *tok)
 {
 	struct tcfg q = *t;
@@ -737,7 +616,7 @@ int bad_input_run(const char *impl, const char *out_file, bool verbose,
 	for (ti = 0; ti < nr_tcfgs; ti++) {
 		nfmt++;
 		for (k = 0; k < NR_BCLASSES; k++) {
-			const struct bclass *cl = &bclasses[k];
+			const struct lpae_bad_case *cl = &bclasses[k];
 			char tok[200];
 
 			bad_one(&tcfgs[ti], cl, tok, sizeof(tok));
@@ -748,7 +627,7 @@ int bad_input_run(const char *impl, const char *out_file, bool verbose,
 				if (verbose)
 					fprintf(stderr, "  bad input %s/%s: %s, expected %s\n",
 						tcfgs[ti].name, cl->name, tok,
-						cl->expect);
+						bad_expect(cl));
 			}
 			sum->warned += !!strstr(tok, " +WARN");
 			if (!bad_quiet_ok(&tcfgs[ti], cl, tok)) {
@@ -774,7 +653,7 @@ int bad_input_run(const char *impl, const char *out_file, bool verbose,
 		impl, sum->classes, sum->formats, failed, sum->warned,
 		sum->quiet_failed);
 	for (k = 0; k < NR_BCLASSES; k++)
-		if (verbose || strcmp(our_cells[k], bclasses[k].expect))
+		if (verbose || strcmp(our_cells[k], bad_expect(&bclasses[k])))
 			printf("  %-34s %s\n", bclasses[k].name, our_cells[k]);
 	free(tl);
 	return failed;
@@ -837,7 +716,7 @@ int bad_input_readme(const char *upstream_file, const char *readme, bool write,
 	for (k = 0; k < NR_BCLASSES; k++)
 		tlen += snprintf(table + tlen, cap - tlen, "| %s | %s | %s | %s | %s |\n",
 				 bclasses[k].name, bclasses[k].input,
-				 bclasses[k].expect, our_cells[k], up[k]);
+				 bad_expect(&bclasses[k]), our_cells[k], up[k]);
 	tlen += snprintf(table + tlen, cap - tlen, "%s\n", README_END);
 
 	text = slurp(readme);
@@ -913,11 +792,11 @@ static bool deepest_table_desc(struct runctx *c, u64 iova, struct tdesc *d)
 	bool found = false;
 
 	for (; lvl < 4; lvl++) {
-		u64 entries = walker_table_entries(&c->w, lvl);
-		u64 idx = (iova >> walker_level_shift(&c->w, lvl)) & (entries - 1);
+		u64 entries = lpae_geom_entries(&c->w, lvl);
+		u64 idx = (iova >> lpae_geom_level_shift(&c->w, lvl)) & (entries - 1);
 
 		if (model_read_desc(VIEW_CPU, table, entries * 8, idx, &val, &why) ||
-		    !walker_desc_is_table(&c->w, val, lvl, &next))
+		    !lpae_desc_is_table(&c->w, val, lvl, &next))
 			break;
 		d->table = table;
 		d->idx = idx;
@@ -968,7 +847,7 @@ static void corrupt_case(void *arg, int i)
 	    !deepest_table_desc(c, X + B + g, &sib))
 		model_fail(CAT_XLATE, "no table descriptor on the path of %#llx",
 			   (unsigned long long)(X + g));
-	model_read_desc(VIEW_CPU, d.table, walker_table_entries(&c->w, d.lvl) * 8,
+	model_read_desc(VIEW_CPU, d.table, lpae_geom_entries(&c->w, d.lvl) * 8,
 			d.idx, &old, &why);
 
 	switch (a->kind) {
@@ -1004,7 +883,7 @@ static void corrupt_case(void *arg, int i)
 		shadow_add(&c->sh, X + 3 * g, g, 0x100003 * g, RW, true);
 	/* whatever unmap returns, everything goes */
 	while (c->sh.n) {
-		struct ext *e = &c->sh.e[0];
+		struct lpae_ext *e = &c->sh.e[0];
 		u64 pg = e->size >= B && !(e->iova & (B - 1)) ? B : g;
 
 		c->ops->unmap_pages(c->ops, e->iova, pg, e->size / pg, NULL);

@@ -10,189 +10,51 @@
 
 #include "harness.h"
 
-/* ---- shadow: sorted, non-overlapping extents ---- */
+/* ---- shadow: the shared expected-mapping model, grown on demand ---- */
 
-void shadow_clear(struct shadow *s)
+void shadow_clear(struct lpae_extents *s)
 {
 	free(s->e);
 	memset(s, 0, sizeof(*s));
 }
 
-static void shadow_insert(struct shadow *s, int at, const struct ext *e)
+/* Room for an insertion and the split a removal may make */
+static struct lpae_extents *shadow_room(struct lpae_extents *s)
 {
-	if (s->n == s->cap) {
+	if (s->n + 2 > s->cap) {
 		s->cap = s->cap ? s->cap * 2 : 64;
 		s->e = realloc(s->e, s->cap * sizeof(*s->e));
 	}
-	memmove(&s->e[at + 1], &s->e[at], (s->n - at) * sizeof(*s->e));
-	s->e[at] = *e;
-	s->n++;
+	return s;
 }
 
-static void shadow_delete(struct shadow *s, int at)
+void shadow_add(struct lpae_extents *s, u64 iova, u64 size, u64 pa, int prot, bool dirty)
 {
-	memmove(&s->e[at], &s->e[at + 1], (s->n - at - 1) * sizeof(*s->e));
-	s->n--;
+	lpae_ext_add(shadow_room(s), iova, size, pa, prot, dirty);
 }
 
-/* Split the extent containing @iova so that one starts at @iova. */
-static void shadow_split(struct shadow *s, u64 iova)
+void shadow_remove(struct lpae_extents *s, u64 iova, u64 size)
 {
-	int i;
-
-	for (i = 0; i < s->n; i++) {
-		struct ext *e = &s->e[i], t;
-
-		if (iova > e->iova && iova - e->iova < e->size) {
-			t = *e;
-			t.iova = iova;
-			t.size = e->size - (iova - e->iova);
-			t.pa = e->pa + (iova - e->iova);
-			e->size = iova - e->iova;
-			shadow_insert(s, i + 1, &t);
-			return;
-		}
-	}
+	lpae_ext_remove(shadow_room(s), iova, size);
 }
 
-bool shadow_overlaps(struct shadow *s, u64 iova, u64 size)
+void shadow_set_dirty(struct lpae_extents *s, u64 iova, u64 size, bool dirty)
 {
-	u64 last = iova + size - 1;
-	int i;
-
-	for (i = 0; i < s->n; i++) {
-		u64 el = s->e[i].iova + s->e[i].size - 1;
-
-		if (s->e[i].iova <= last && el >= iova)
-			return true;
-	}
-	return false;
-}
-
-void shadow_add(struct shadow *s, u64 iova, u64 size, u64 pa, int prot, bool dirty)
-{
-	struct ext e = { iova, size, pa, prot, dirty };
-	int i;
-
-	if (!size)
-		return;
-	for (i = 0; i < s->n && s->e[i].iova < iova; i++)
-		;
-	shadow_insert(s, i, &e);
-}
-
-void shadow_remove(struct shadow *s, u64 iova, u64 size)
-{
-	u64 last = iova + size - 1;
-	int i;
-
-	if (!size)
-		return;
-	shadow_split(s, iova);
-	if (last + 1)
-		shadow_split(s, last + 1);
-	for (i = 0; i < s->n;) {
-		if (s->e[i].iova >= iova && s->e[i].iova <= last)
-			shadow_delete(s, i);
-		else
-			i++;
-	}
-}
-
-struct ext *shadow_lookup(struct shadow *s, u64 iova)
-{
-	int i;
-
-	for (i = 0; i < s->n; i++)
-		if (iova >= s->e[i].iova && iova - s->e[i].iova < s->e[i].size)
-			return &s->e[i];
-	return NULL;
-}
-
-void shadow_set_dirty(struct shadow *s, u64 iova, u64 size, bool dirty)
-{
-	u64 last = iova + size - 1;
-	int i;
-
-	shadow_split(s, iova);
-	if (last + 1)
-		shadow_split(s, last + 1);
-	for (i = 0; i < s->n; i++)
-		if (s->e[i].iova >= iova && s->e[i].iova <= last)
-			s->e[i].dirty = dirty;
+	lpae_ext_set_dirty(shadow_room(s), iova, size, dirty);
 }
 
 /* ---- expected semantics of an IOMMU_* protection ---- */
 
-void expect_sem(const struct runctx *c, int prot, bool dirty, struct sem *s)
+void expect_sem(const struct runctx *c, int prot, bool dirty, struct lpae_sem *s)
 {
-	bool s1 = c->fmt == ARM_64_LPAE_S1 || c->fmt == ARM_32_LPAE_S1;
-	bool mali = c->fmt == ARM_MALI_LPAE;
-
-	memset(s, 0, sizeof(*s));
-	if (s1) {
-		/* stage 1 cannot express write-only: it reads as RW */
-		s->r = true;
-		s->w = prot & IOMMU_WRITE;
-		s->el0 = !(prot & IOMMU_PRIV);
-		s->ns = true;
-		s->dirty = c->w.hd && s->w && dirty;
-	} else {
-		s->r = prot & IOMMU_READ;
-		s->w = prot & IOMMU_WRITE;
-		s->el0 = true;
-	}
-	s->xn_p = prot & IOMMU_NOEXEC;
-	s->xn_u = s->xn_p;
-	if (mali)
-		s->memtype = (prot & IOMMU_CACHE) && !(prot & IOMMU_MMIO) ? MT_WB : MT_NC;
-	else if (prot & IOMMU_MMIO)
-		s->memtype = MT_DEVICE;
-	else
-		s->memtype = prot & IOMMU_CACHE ? MT_WB : MT_NC;
-	if (mali)
-		s->sh = 2;
-	else if (s->memtype != MT_DEVICE)
-		s->sh = s->memtype == MT_WB ? 3 : 2;
-}
-
-static void sem_of_wres(const struct runctx *c, const struct wres *r, struct sem *s)
-{
-	memset(s, 0, sizeof(*s));
-	if (r->fault) {
-		s->fault = true;
-		return;
-	}
-	s->r = r->r;
-	s->w = r->w;
-	s->xn_u = r->xn_u;
-	s->xn_p = r->xn_p;
-	s->el0 = r->el0;
-	s->ns = r->ns;
-	s->memtype = r->memtype;
-	s->sh = r->memtype == MT_DEVICE && !c->w.mali ? 0 : r->sh;
-	s->dirty = c->w.hd && r->w && r->dirty;
-}
-
-static void sem_str(const struct sem *s, char *buf, size_t len)
-{
-	static const char *const mt[] = { "dev", "nc", "wb", "other" };
-
-	if (s->fault) {
-		snprintf(buf, len, "FAULT");
-		return;
-	}
-	snprintf(buf, len, "%c%c%s%s%s%s mt=%s sh=%d%s", s->r ? 'r' : '-',
-		 s->w ? 'w' : '-', s->xn_u ? " uxn" : "", s->xn_p ? " pxn" : "",
-		 s->el0 ? " el0" : "", s->ns ? " ns" : "", mt[s->memtype & 3],
-		 s->sh, s->dirty ? " dirty" : "");
+	lpae_prot_sem(&c->w, prot, dirty, s);
 }
 
 /* ---- runs: merged descriptions of translations over a range ---- */
 
 struct run {
 	u64 first, last, pa;
-	struct sem s;
+	struct lpae_sem s;
 };
 
 struct runs {
@@ -202,7 +64,7 @@ struct runs {
 	u64 first, last;
 };
 
-static void runs_add(struct runs *rs, u64 first, u64 last, u64 pa, const struct sem *s)
+static void runs_add(struct runs *rs, u64 first, u64 last, u64 pa, const struct lpae_sem *s)
 {
 	struct run *p;
 
@@ -233,15 +95,15 @@ static void runs_add(struct runs *rs, u64 first, u64 last, u64 pa, const struct 
 	p->s = *s;
 }
 
-static void leaf_cb(void *arg, const struct wres *r)
+static void leaf_cb(void *arg, const struct lpae_wres *r)
 {
 	struct runs *rs = arg;
-	struct sem s;
+	struct lpae_sem s;
 
-	sem_of_wres(rs->c, r, &s);
+	s = r->sem;
 	if (r->fault) {
 		/* a valid-looking descriptor that does not translate */
-		u64 size = 1ULL << walker_level_shift(&rs->c->w, r->level);
+		u64 size = 1ULL << lpae_geom_level_shift(&rs->c->w, r->level);
 		u64 base = r->iova & ~(size - 1);
 
 		runs_add(rs, base, base + size - 1, 0, &s);
@@ -269,8 +131,8 @@ static void runs_of_shadow(struct runctx *c, u64 first, u64 last, struct runs *r
 	rs->first = first;
 	rs->last = last;
 	for (i = 0; i < c->sh.n; i++) {
-		struct ext *e = &c->sh.e[i];
-		struct sem s;
+		struct lpae_ext *e = &c->sh.e[i];
+		struct lpae_sem s;
 
 		expect_sem(c, e->prot, e->dirty, &s);
 		runs_add(rs, e->iova, e->iova + e->size - 1, e->pa, &s);
@@ -291,9 +153,9 @@ static void runs_compare(struct runctx *c, struct runs *got, struct runs *want,
 		    g->pa == w->pa && !memcmp(&g->s, &w->s, sizeof(g->s)))
 			continue;
 		if (g)
-			sem_str(&g->s, a, sizeof(a));
+			lpae_sem_str(&g->s, a, sizeof(a));
 		if (w)
-			sem_str(&w->s, b, sizeof(b));
+			lpae_sem_str(&w->s, b, sizeof(b));
 		model_fail(cat,
 			   "%s: %s view differs from the shadow: %s [%#llx..%#llx] -> %#llx %s; shadow %s [%#llx..%#llx] -> %#llx %s",
 			   what, view,
@@ -310,7 +172,7 @@ static void runs_compare(struct runctx *c, struct runs *got, struct runs *want,
 
 static void check_iova_to_phys(struct runctx *c, u64 iova, int cat, const char *what)
 {
-	struct ext *e = shadow_lookup(&c->sh, iova);
+	struct lpae_ext *e = lpae_ext_find(&c->sh, iova);
 	u64 want = e ? e->pa + (iova - e->iova) : 0;
 	u64 got = c->ops->iova_to_phys(c->ops, iova);
 
@@ -387,7 +249,7 @@ void dirty_reset(void)
 void shim_dirty_record(struct iommu_dirty_bitmap *dirty, unsigned long iova,
 		       unsigned long length)
 {
-	struct sem s = { .dirty = true };
+	struct lpae_sem s = { .dirty = true };
 	struct run *p;
 	int i;
 
@@ -429,7 +291,7 @@ int dirty_compare(struct runctx *c, u64 first, u64 last, char *err, size_t errle
 
 	/* walk both interval sets address by address in coalesced pieces */
 	while (a <= last) {
-		struct ext *e = shadow_lookup(&c->sh, a);
+		struct lpae_ext *e = lpae_ext_find(&c->sh, a);
 		bool want = e && e->dirty && (e->prot & IOMMU_WRITE);
 		bool got = false;
 		u64 next = last;
@@ -477,7 +339,7 @@ int dirty_compare(struct runctx *c, u64 first, u64 last, char *err, size_t errle
  */
 unsigned long tlb_leaves_checked;
 
-static void tlb_leaf_cb(void *arg, const struct wres *r)
+static void tlb_leaf_cb(void *arg, const struct lpae_wres *r)
 {
 	struct tlb_watch *t = arg;
 
@@ -510,7 +372,7 @@ void tlb_watch_begin(struct tlb_watch *t, struct runctx *c, u64 first, u64 last,
 /* Has @l left the device view (or changed)? */
 static bool tlb_leaf_gone(const struct tlb_leaf *l)
 {
-	struct wres r;
+	struct lpae_wres r;
 
 	walker_walk(M.w, VIEW_DEV, l->base, &r);
 	return r.fault || r.base != l->base || r.size != l->size ||

@@ -20,6 +20,9 @@
 #include <linux/iommu.h>
 #include <linux/io-pgtable.h>
 
+/* the oracles shared with the KUnit suite */
+#include "../../../drivers/iommu/io-pgtable-arm-oracle.h"
+
 /* How the walker reaches table memory. */
 enum dma_mode {
 	MODE_COHERENT,		/* walker reads the CPU view */
@@ -124,7 +127,7 @@ struct model {
 
 	/* walker geometry, once the ops exist */
 	bool live;
-	struct walker *w;
+	struct lpae_geom *w;
 	u64 seq;
 
 	struct model_stats st;
@@ -175,92 +178,32 @@ void model_scribble(enum view v, u64 table, u64 idx, u64 val);
 u64 model_unallocated_page(void);
 extern const struct iommu_flush_ops harness_flush_ops;
 
-/* walker.c */
-enum {
-	WF_NONE,
-	WF_TRANSLATION,
-	WF_ACCESS,
-	WF_ADDRSIZE,
-	WF_BADTABLE,
-	WF_CONFIG,
-};
-
-enum {
-	MT_DEVICE,
-	MT_NC,
-	MT_WB,
-	MT_OTHER,
-};
-
-struct wres {
-	int fault;
-	int level;
-	u64 iova;		/* the input address walked */
-	u64 oa;			/* output address for the input address */
-	u64 base, size;		/* input range of the leaf */
-	u64 leaf_oa;		/* output address of the leaf's base */
-	u64 table, idx;		/* where the leaf descriptor lives */
-	u64 desc;
-	bool r, w, xn_u, xn_p, el0, ns, dirty, dbm;
-	int memtype, sh;
-	char why[128];
-};
-
-struct walker {
-	enum io_pgtable_fmt fmt;
-	bool s2, mali, ttbr1, hd, ns_quirk;
-	int gshift, bpl, ias, pa_bits, start_level;
-	u64 root, root_entries;
-	u64 mair;
-};
-
-int walker_init(struct walker *w, enum io_pgtable_fmt fmt,
+/* walker.c: the shared reference walker, reading the model's memory */
+int walker_init(struct lpae_geom *w, enum io_pgtable_fmt fmt,
 		const struct io_pgtable_cfg *cfg, char *err, size_t errlen);
-u64 walker_level_shift(const struct walker *w, int lvl);
-u64 walker_table_entries(const struct walker *w, int lvl);
-u64 walker_root_base(const struct walker *w);
-bool walker_desc_is_table(const struct walker *w, u64 desc, int lvl, u64 *next);
-void walker_walk(const struct walker *w, enum view v, u64 iova, struct wres *r);
-typedef void (*walk_leaf_fn)(void *arg, const struct wres *r);
+void walker_walk(const struct lpae_geom *w, enum view v, u64 iova, struct lpae_wres *r);
+typedef void (*walk_leaf_fn)(void *arg, const struct lpae_wres *r);
 typedef void (*walk_table_fn)(void *arg, u64 table, int lvl, u64 iova_base);
-int walker_enum(const struct walker *w, enum view v, u64 start, u64 last,
+int walker_enum(const struct lpae_geom *w, enum view v, u64 start, u64 last,
 		walk_leaf_fn leaf, walk_table_fn table, void *arg,
 		char *err, size_t errlen);
 
 /* check.c: the shadow model and the state comparison */
-struct ext {
-	u64 iova, size, pa;
-	int prot;
-	bool dirty;
-};
-
-struct shadow {
-	struct ext *e;
-	int n, cap;
-};
-
-struct sem {
-	bool fault, r, w, xn_u, xn_p, el0, ns, dirty;
-	int memtype, sh;
-};
-
 struct runctx {
 	enum io_pgtable_fmt fmt;
 	struct io_pgtable_ops *ops;
 	struct io_pgtable_cfg cfg;
-	struct walker w;
-	struct shadow sh;
+	struct lpae_geom w;
+	struct lpae_extents sh;
 	u64 in_first, in_last;	/* valid input range */
 	int opi;
 };
 
-void shadow_clear(struct shadow *s);
-bool shadow_overlaps(struct shadow *s, u64 iova, u64 size);
-void shadow_add(struct shadow *s, u64 iova, u64 size, u64 pa, int prot, bool dirty);
-void shadow_remove(struct shadow *s, u64 iova, u64 size);
-struct ext *shadow_lookup(struct shadow *s, u64 iova);
-void shadow_set_dirty(struct shadow *s, u64 iova, u64 size, bool dirty);
-void expect_sem(const struct runctx *c, int prot, bool dirty, struct sem *s);
+void shadow_clear(struct lpae_extents *s);
+void shadow_add(struct lpae_extents *s, u64 iova, u64 size, u64 pa, int prot, bool dirty);
+void shadow_remove(struct lpae_extents *s, u64 iova, u64 size);
+void shadow_set_dirty(struct lpae_extents *s, u64 iova, u64 size, bool dirty);
+void expect_sem(const struct runctx *c, int prot, bool dirty, struct lpae_sem *s);
 void check_state(struct runctx *c, u64 first, u64 last, int cat, const char *what);
 void dirty_reset(void);
 

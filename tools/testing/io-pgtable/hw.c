@@ -56,7 +56,7 @@ static size_t hw_unmap(struct runctx *c, u64 iova, u64 pgsize, u64 n,
 /* Output address the device view gives @iova, or ~0 on a fault */
 static u64 hw_dev_oa(struct runctx *c, u64 iova)
 {
-	struct wres r;
+	struct lpae_wres r;
 
 	walker_walk(&c->w, VIEW_DEV, iova, &r);
 	return r.fault ? ~0ULL : r.oa;
@@ -75,10 +75,10 @@ static void hw_expect_oa(struct runctx *c, u64 iova, u64 want, const char *what)
 /* The SMMU writes through the leaf at @iova: it marks it dirty (HD) */
 static void hw_device_write(struct runctx *c, u64 iova)
 {
-	struct wres r;
+	struct lpae_wres r;
 
 	walker_walk(&c->w, VIEW_DEV, iova, &r);
-	if (r.fault || !r.dbm)
+	if (r.fault || !c->w.hd || !(r.desc & LPAE_D_DBM))
 		model_fail(CAT_DIRTY, "device write to %#llx: %s", (unsigned long long)iova,
 			   r.fault ? r.why : "leaf without DBM");
 	model_write_desc_cpu(r.table, r.idx, r.desc & ~AP_RDONLY);
@@ -243,7 +243,7 @@ static void case_corrupt_type(void *arg)
 	u64 b = SZ_1G, e = SZ_1G + SZ_2M, desc;
 	unsigned long tables;
 	struct runctx c = { 0 };
-	struct wres l3, l2;
+	struct lpae_wres l3, l2;
 	const char *why;
 	size_t mapped = 0;
 	int ret;
@@ -597,7 +597,7 @@ static void case_s2_xn(void *arg)
 		"hw-s2-4k-48", ARM_64_LPAE_S2, SZ_4K | SZ_2M | SZ_1G, 48, 48, 0
 	};
 	struct runctx c = { 0 };
-	struct wres r;
+	struct lpae_wres r;
 
 	ctx_open(&c, &s2, MODE_COHERENT);
 	hw_map(&c, SZ_1G, 0x40000000, SZ_4K, 1, IOMMU_READ | IOMMU_NOEXEC, 0);
@@ -683,7 +683,7 @@ static void case_concat(void *arg)
 	entries = k->tables * ((k->start == 0 && k->granule == SZ_4K) ?
 			       32 : k->granule / 8);
 	if (k->start == 1 && k->tables == 1)
-		entries = 1ULL << (k->ias - walker_level_shift(&c.w, 1));
+		entries = 1ULL << (k->ias - lpae_geom_level_shift(&c.w, 1));
 	if (c.w.start_level != k->start || c.w.root_entries != entries)
 		model_fail(CAT_ALLOC, "start level %d, %llu entries; want %d, %llu",
 			   c.w.start_level, (unsigned long long)c.w.root_entries,

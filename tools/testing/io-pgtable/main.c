@@ -194,7 +194,7 @@ static void do_map(struct run_env *e, u64 iova, u64 pa, u64 pgsize, u64 count,
 			u64 a = cur + k * pgsize;
 
 			if (a + pgsize - 1 > ias_top(e) || a + pgsize - 1 < a ||
-			    shadow_overlaps(&c->sh, a, pgsize))
+			    lpae_ext_overlaps(&c->sh, a, pgsize))
 				break;
 		}
 		limit = k;
@@ -226,14 +226,14 @@ static void do_map(struct run_env *e, u64 iova, u64 pa, u64 pgsize, u64 count,
 			if (!want && limit < left && !bad_size && !out)
 				want = (cur + left * pgsize - 1 > ias_top(e) ||
 					cur + left * pgsize - 1 < cur) &&
-				       !shadow_overlaps(&c->sh, cur,
+				       !lpae_ext_overlaps(&c->sh, cur,
 							min_t(u64, left * pgsize,
 							      ias_top(e) - cur + 1)) ?
 				       -ERANGE : -EEXIST;
 			if (ret != -ENOMEM && ret != want &&
 			    !(want == -ERANGE && ret == -EINVAL) &&
 			    !(want == -ERANGE && ret == -EEXIST)) {
-				struct wres r;
+				struct lpae_wres r;
 
 				u64 a;
 				char diag[200] = "";
@@ -295,7 +295,7 @@ static void do_unmap(struct run_env *e, u64 iova, u64 pgsize, u64 count)
 		snprintf(what, sizeof(what), "op %d unmap %#llx %#llx x %llu",
 			 c->opi, (unsigned long long)cur,
 			 (unsigned long long)pgsize, (unsigned long long)left);
-		c0 = !bad_size && !out && shadow_overlaps(&c->sh, cur, pgsize);
+		c0 = !bad_size && !out && lpae_ext_overlaps(&c->sh, cur, pgsize);
 		if (O.trace)
 			printf("  %s\n", what);
 		snap = snap_ops ? model_snap_take() : NULL;
@@ -376,7 +376,7 @@ static void op_map(struct run_env *e)
 	int tries;
 
 	for (tries = 0; tries < 8 && rnd_below(100) < 80; tries++) {
-		if (!shadow_overlaps(&e->c.sh, iova, count * pgsize))
+		if (!lpae_ext_overlaps(&e->c.sh, iova, count * pgsize))
 			break;
 		iova = rand_iova(e, pgsize);
 	}
@@ -390,11 +390,11 @@ static void op_map(struct run_env *e)
 
 static void op_unmap(struct run_env *e)
 {
-	struct shadow *s = &e->c.sh;
+	struct lpae_extents *s = &e->c.sh;
 	u64 pgsize = e->pg[rnd_below(e->npg)], iova, count;
 
 	if (s->n && rnd_below(100) < 70) {
-		struct ext *x = &s->e[rnd_below(s->n)];
+		struct lpae_ext *x = &s->e[rnd_below(s->n)];
 
 		iova = (x->iova + rnd_below(x->size)) & ~(pgsize - 1);
 		count = 1 + rnd_below(min_t(u64, x->size / pgsize + 2,
@@ -450,23 +450,23 @@ static void op_bad(struct run_env *e)
 static void op_dirty(struct run_env *e)
 {
 	struct runctx *c = &e->c;
-	struct shadow *s = &c->sh;
+	struct lpae_extents *s = &c->sh;
 	char err[256], what[128];
 
 	opc.dirty++;
 	if (s->n && rnd_below(2)) {
 		/* the device writes: hardware marks the leaf dirty */
-		struct ext *x = &s->e[rnd_below(s->n)];
+		struct lpae_ext *x = &s->e[rnd_below(s->n)];
 		u64 iova = x->iova + (rnd_below(x->size) & ~7ULL);
-		struct wres r;
+		struct lpae_wres r;
 
 		if (!(x->prot & IOMMU_WRITE))
 			return;
 		walker_walk(&c->w, VIEW_DEV, iova, &r);
-		if (r.fault || !r.w)
+		if (r.fault || !r.sem.w)
 			model_fail(CAT_DIRTY, "op %d device write to %#llx not permitted: %s",
 				   c->opi, (unsigned long long)iova, r.why);
-		if (!r.dirty)
+		if (!r.sem.dirty)
 			model_write_desc_cpu(r.table, r.idx, r.desc & ~BIT_ULL(7));
 		shadow_set_dirty(s, r.base, r.size, true);
 		snprintf(what, sizeof(what), "op %d device write %#llx", c->opi,
@@ -477,7 +477,7 @@ static void op_dirty(struct run_env *e)
 		u64 size = (1 + rnd_below(e->win_size / g / 4 + 1)) * g;
 		unsigned long flags = rnd_below(4) ? 0 : IOMMU_DIRTY_NO_CLEAR;
 		struct iommu_dirty_bitmap db = { 0 };
-		struct wres r0, r1;
+		struct lpae_wres r0, r1;
 		int ret;
 
 		if (iova + size - 1 > e->win_first + e->win_size - 1)
@@ -610,7 +610,7 @@ static int one_run_every(const struct tcfg *t, enum dma_mode mode,
 	M.live = true;
 	if (t->fmt == ARM_MALI_LPAE && e->c.cfg.ias < 48)
 		e->c.w.ias = 48;
-	e->c.in_first = walker_root_base(&e->c.w);
+	e->c.in_first = lpae_geom_base(&e->c.w);
 	e->c.in_last = e->c.w.ttbr1 ? ~0ULL : (1ULL << e->c.cfg.ias) - 1;
 	if (e->c.w.ttbr1 && e->c.cfg.ias != (unsigned int)e->c.w.ias)
 		model_fail(CAT_ALLOC, "TCR input size %d != cfg ias %u", e->c.w.ias,

@@ -639,12 +639,12 @@ static void dev_update(struct dma_rec *m, u64 off, u64 len)
 		u64 nv = rd64(dev_store(m, w0 + i * 8)), ov = old[i];
 		u64 idx = (m->phys - rec->phys + w0) / 8 + i, onext, nnext;
 		bool ot, nt;
-		u64 span = 1ULL << walker_level_shift(M.w, rec->level);
+		u64 span = 1ULL << lpae_geom_level_shift(M.w, rec->level);
 
 		if (nv == ov)
 			continue;
-		ot = walker_desc_is_table(M.w, ov, rec->level, &onext);
-		nt = walker_desc_is_table(M.w, nv, rec->level, &nnext);
+		ot = lpae_desc_is_table(M.w, ov, rec->level, &onext);
+		nt = lpae_desc_is_table(M.w, nv, rec->level, &nnext);
 		if (ot && nt && onext == nnext)
 			continue;
 		if (ot) {
@@ -931,7 +931,7 @@ static void link_table(u64 addr, int lvl, u64 iova_base, const char *how)
 	rec->level = lvl;
 	rec->iova_base = iova_base;
 	rec->span = lvl == M.w->start_level ? ~0ULL :
-		    1ULL << walker_level_shift(M.w, lvl - 1);
+		    1ULL << lpae_geom_level_shift(M.w, lvl - 1);
 	M.st.links++;
 	if (M.mode == MODE_COHERENT)
 		return;
@@ -939,9 +939,9 @@ static void link_table(u64 addr, int lvl, u64 iova_base, const char *how)
 	for (i = 0; i < size / 8; i++) {
 		u64 d = rd64(dev_store(m, off + i * 8)), next;
 
-		if (walker_desc_is_table(M.w, d, lvl, &next))
+		if (lpae_desc_is_table(M.w, d, lvl, &next))
 			link_table(next, lvl + 1,
-				   iova_base + i * (1ULL << walker_level_shift(M.w, lvl)),
+				   iova_base + i * (1ULL << lpae_geom_level_shift(M.w, lvl)),
 				   how);
 	}
 }
@@ -965,7 +965,7 @@ static void unlink_table(struct alloc_rec *rec)
 		struct dma_rec *cm;
 		struct alloc_rec *child;
 
-		if (!walker_desc_is_table(M.w, d, rec->level, &next))
+		if (!lpae_desc_is_table(M.w, d, rec->level, &next))
 			continue;
 		child = rec_of_table_addr(next, &cm);
 		if (child && child->reachable)
@@ -979,7 +979,7 @@ void model_publish_root(void)
 		model_coherent_scan();
 		return;
 	}
-	link_table(M.w->root, M.w->start_level, walker_root_base(M.w),
+	link_table(M.w->root, M.w->start_level, lpae_geom_base(M.w),
 		   "TTBR");
 }
 
@@ -1000,7 +1000,7 @@ static void scan_table_cb(void *arg, u64 table, int lvl, u64 iova_base)
 	rec->level = lvl;
 	rec->iova_base = iova_base;
 	rec->span = lvl == M.w->start_level ? ~0ULL :
-		    1ULL << walker_level_shift(M.w, lvl - 1);
+		    1ULL << lpae_geom_level_shift(M.w, lvl - 1);
 }
 
 /* Coherent walker: observe reachability by walking the CPU view. */

@@ -54,7 +54,7 @@ struct tthread {
 	pthread_t tid;
 	int id;
 	u64 rs;
-	struct shadow sh;
+	struct lpae_extents sh;
 	struct tshared *s;
 	unsigned long ops;
 	/* lockstep round results */
@@ -102,7 +102,7 @@ static u64 t_pa(struct tthread *t, u64 iova)
 static void t_map(struct tthread *t, u64 iova, u64 pgsize, u64 count)
 {
 	struct runctx *c = &t->s->c;
-	bool busy = shadow_overlaps(&t->sh, iova, pgsize * count);
+	bool busy = lpae_ext_overlaps(&t->sh, iova, pgsize * count);
 	u64 pa = t_pa(t, iova);
 	size_t mapped = 0;
 	int ret;
@@ -128,7 +128,7 @@ static void t_unmap(struct tthread *t, u64 iova, u64 pgsize, u64 count)
 	u64 want = 0;
 	size_t n;
 
-	while (want < count * pgsize && shadow_lookup(&t->sh, iova + want))
+	while (want < count * pgsize && lpae_ext_find(&t->sh, iova + want))
 		want += pgsize;
 	t->ops++;
 	n = c->ops->unmap_pages(c->ops, iova, pgsize, count, &gather);
@@ -144,7 +144,7 @@ static void t_unmap(struct tthread *t, u64 iova, u64 pgsize, u64 count)
 static void t_lookup(struct tthread *t, u64 iova)
 {
 	struct runctx *c = &t->s->c;
-	struct ext *e = shadow_lookup(&t->sh, iova);
+	struct lpae_ext *e = lpae_ext_find(&t->sh, iova);
 	u64 want = e ? e->pa + (iova - e->iova) : 0;
 	u64 got;
 
@@ -199,7 +199,7 @@ static void t_mixed(struct tthread *t)
 			 * (see the bad-input table), iommu-dma never asks for it.
 			 */
 			base = t_block(t);
-			if (!shadow_overlaps(&t->sh, base, B))
+			if (!lpae_ext_overlaps(&t->sh, base, B))
 				t_map(t, base, B, 1);
 			else
 				t_lookup(t, base);
@@ -212,7 +212,7 @@ static void t_mixed(struct tthread *t)
 			base = t_block(t);
 			/* a whole block goes at once only if it is all mapped */
 			for (first = 0; first < B; first += g)
-				if (!shadow_lookup(&t->sh, base + first))
+				if (!lpae_ext_find(&t->sh, base + first))
 					break;
 			if (first == B)
 				t_unmap(t, base, B, 1);
@@ -460,7 +460,7 @@ static void threads_case(void *arg)
 	/* every thread's log, and the rounds', against both views */
 	for (i = 0; i < s.n; i++) {
 		for (j = 0; j < thr[i].sh.n; j++) {
-			struct ext *e = &thr[i].sh.e[j];
+			struct lpae_ext *e = &thr[i].sh.e[j];
 
 			shadow_add(&c->sh, e->iova, e->size, e->pa, e->prot, e->dirty);
 		}
