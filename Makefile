@@ -3,7 +3,9 @@
 # See README.md. VARIANT is "ours" (base + overlay + patches) or "control"
 # (upstream's io-pgtable-arm.c); SCEN is A, B, C or E.
 
-VARIANT ?= $(if $(wildcard drivers/iommu/io-pgtable-arm.c),ours,control)
+# The default variant: scripts/common.sh's default_variant (ours when the
+# overlay has our io-pgtable-arm.c)
+VARIANT ?= $(shell bash -c '. scripts/common.sh && default_variant')
 SCEN ?= A
 
 .PHONY: help setup kernel boot demo test harness static series compile-test \

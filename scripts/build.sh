@@ -8,8 +8,7 @@
 
 v=${1:?variant}
 shift
-check_variant "$v"
-"$TOP/scripts/config.sh" "$v" "$@"
+"$TOP/scripts/config.sh" "$v" "$@"	# which checks the variant
 obj=$(variant_obj "$v")
 log "$v: building Image"
 t=$(date +%s)

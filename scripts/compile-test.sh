@@ -15,24 +15,14 @@ drivers/iommu/arm/arm-smmu-v3/arm-smmu-v3.o drivers/iommu/arm/arm-smmu/qcom_iomm
 drivers/iommu/ipmmu-vmsa.o drivers/gpu/drm/panfrost/panfrost_mmu.o
 drivers/gpu/drm/panthor/panthor_mmu.o drivers/gpu/drm/msm/msm_iommu.o"
 
-# configure SRC OBJ: allnoconfig + fragments, every wanted line checked
+# configure SRC OBJ: allnoconfig + fragments, every line of
+# compile-test.config checked
 configure() {
-	local s=$1 o=$2 want line
-	mkdir -p "$o"
-	want=$(cat "$TOP/config/qemu-smmuv3.config" "$TOP/config/compile-test.config" | sha256sum)
-	[ "$(cat "$o/.fragments.sha" 2>/dev/null)" = "$want" ] && return 0
-	log "compile-test: configuring $o"
-	make -C "$s" O="$o" -s allnoconfig
-	"$s/scripts/kconfig/merge_config.sh" -m -O "$o" "$o/.config" \
-		"$TOP/config/qemu-smmuv3.config" "$TOP/config/compile-test.config" \
-		>"$o/merge.log" 2>&1
-	make -C "$s" O="$o" -s olddefconfig
-	while read -r line; do
-		case $line in CONFIG_*=*)
-			grep -qxF "$line" "$o/.config" || die "compile-test: $line did not hold"
-		esac
-	done <"$TOP/config/compile-test.config"
-	echo "$want" >"$o/.fragments.sha"
+	kconfig_current "$2" "$TOP/config/qemu-smmuv3.config" "$TOP/config/compile-test.config" &&
+		return 0
+	log "compile-test: configuring $2"
+	kconfigure --base "$TOP/config/qemu-smmuv3.config" compile-test "$1" "$2" \
+		"$TOP/config/compile-test.config"
 }
 
 # w1 SRC OBJ: rebuild the users with W=1; print their warnings, paths cut
@@ -40,23 +30,25 @@ configure() {
 w1() {
 	local s=$1 o=$2 f
 	for f in $users; do rm -f "$o/$f"; done
-	make -C "$s" O="$o" CC="ccache ${CROSS_COMPILE}gcc" -j"$(nproc)" W=1 $users \
-		>"$o/w1.log" 2>&1 || { tail -30 "$o/w1.log" >&2; die "compile-test: W=1 build failed in $o"; }
+	# shellcheck disable=SC2086
+	kmake_in "$s" "$o" W=1 $users >"$o/w1.log" 2>&1 ||
+		{ tail -30 "$o/w1.log" >&2; die "compile-test: W=1 build failed in $o"; }
 	grep 'warning:' "$o/w1.log" | sed -E 's|^.*/(drivers/[^:]*):[0-9]+(:[0-9]+)?:|\1:|' | sort -u
 }
 
 obj=$src/obj-compile-test
 configure "$src" "$obj"
 log "compile-test: building vmlinux with every io-pgtable-arm user"
-make -C "$src" O="$obj" CC="ccache ${CROSS_COMPILE}gcc" -j"$(nproc)" -s vmlinux \
-	>"$obj/build.log" 2>&1 || { tail -30 "$obj/build.log"; die "compile-test: build failed"; }
+kmake_in "$src" "$obj" -s vmlinux >"$obj/build.log" 2>&1 ||
+	{ tail -30 "$obj/build.log"; die "compile-test: build failed"; }
 w1 "$src" "$obj" >"$obj/w1.ours"
 
 ref=$(obj_dir control compile-test)
-configure "$(variant_src control)" "$ref"
-make -C "$(variant_src control)" O="$ref" CC="ccache ${CROSS_COMPILE}gcc" -j"$(nproc)" -s prepare \
-	>"$ref/prepare.log" 2>&1 || die "compile-test: prepare failed for upstream"
-w1 "$(variant_src control)" "$ref" >"$ref/w1.upstream"
+up=$(variant_src control)
+configure "$up" "$ref"
+kmake_in "$up" "$ref" -s prepare >"$ref/prepare.log" 2>&1 ||
+	die "compile-test: prepare failed for upstream"
+w1 "$up" "$ref" >"$ref/w1.upstream"
 
 ours_own=$(grep 'io-pgtable-arm' "$obj/w1.ours" || true)
 new=$(comm -23 "$obj/w1.ours" "$ref/w1.upstream")

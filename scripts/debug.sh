@@ -73,25 +73,20 @@ TALLY=debug
 passed=0
 failed=0
 
-# fns FILE: the functions FILE defines (also a name at the start of a
-# line, when the type is on the line before)
-fns() {
-	sed -n -e 's/^[a-z][^(]*[ *]\([a-z_][a-z0-9_]*\)(.*/\1/p' \
-		-e 's/^\([a-z_][a-z0-9_]*\)(.*/\1/p' "$1" | sort -u
-}
 # io-pgtable-arm.c's and the selftest's (both name theirs lpae_*)
-ours_fns=$(fns "$TOP/drivers/iommu/io-pgtable-arm.c")
-test_fns=$(fns "$TOP/drivers/iommu/io-pgtable-arm-selftests.c")
+ours_fns=$(c_functions "$OUR_PGTABLE")
+test_fns=$(c_functions "$TOP/drivers/iommu/io-pgtable-arm-selftests.c")
 
 # The checkers' reports, as console lines
 DMA_INFO='DMA-API: (preallocated [0-9]+ debug entries|debugging enabled by kernel config|dma_debug_entry pool grown to)'
 LOCKDEP_RE='WARNING: possible|inconsistent lock state|suspicious RCU usage|bad unlock balance|held lock freed|BUG: Invalid wait context|lock held when returning|BUG: MAX_LOCK|lockdep is turned off|Nested lock was not taken|has not been registered|leaked lock'
 ATOMIC_RE='BUG: sleeping function called from invalid context|BUG: scheduling while atomic'
+KCSAN_REPORT='BUG: KCSAN:'	# a KCSAN report's headline starts so
 
 # headline_fns: the functions of each KCSAN headline on stdin ("BUG:
 # KCSAN: data-race in f+0x1/0x2 / g"), as "f g", one headline a line
 headline_fns() {
-	sed -n 's/.*BUG: KCSAN: .* in \(.*\)/\1/p' | sed 's/+0x[0-9a-f/x]*//g; s/ *\/ */ /g'
+	sed -n "s/.*$KCSAN_REPORT .* in \(.*\)/\1/p" | sed 's/+0x[0-9a-f/x]*//g; s/ *\/ */ /g'
 }
 
 # kcsan_fns CONSOLE: the functions each KCSAN report's headline names
@@ -141,7 +136,7 @@ kcsan_ours_line() {
 				return
 			fi
 		done
-	done < <(tr -d '\r' <"$1" | grep 'BUG: KCSAN: ')
+	done < <(tr -d '\r' <"$1" | grep "$KCSAN_REPORT ")
 }
 
 # checker_trouble: why the counts of count() fail a boot, empty if not
@@ -170,9 +165,6 @@ note() {
 	} | tee -a "$summary" >&2
 }
 
-# verdict_of RUN: the first line of the boot's verdict
-verdict_of() { head -1 "$1/verdict" 2>/dev/null || echo "no verdict"; }
-
 # debug_scenario IMAGE TAG SCENARIO [VAR=value...]: boot IMAGE through
 # scenario.sh, KCSAN's reports left to this script; sets run; fails as
 # scenario.sh does
@@ -180,7 +172,7 @@ debug_scenario() {
 	local img=$1 tag=$2 s=$3
 	shift 3
 	run=$OUT/run/ours-$s-$tag
-	env IMAGE="$img" RUN_TAG="$tag" TROUBLE_IGNORE='BUG: KCSAN:' "$@" \
+	env IMAGE="$img" RUN_TAG="$tag" TROUBLE_IGNORE="$KCSAN_REPORT" "$@" \
 		"$TOP/scripts/scenario.sh" ours "$s"
 }
 
@@ -247,7 +239,7 @@ control_image() {
 # it; passes when the console shows the report its header expects
 # (# expect-CHECK:), and for KCSAN when the report names our code
 control() {
-	local m=$1 c mimage expect run tag=$1 why="" found
+	local m=$1 c mimage expect run tag=$1 why="" found verdict
 	local dma lockdep atomic kcsan_ours kcsan_test kcsan_other
 
 	c=$(sed -n 's/^# killed-by: //p' "$MUTANTS/$m.patch")
@@ -267,10 +259,11 @@ control() {
 	count "$run/console.log"
 	# KCSAN's reports are not kernel trouble to scenario.sh: that boot
 	# may pass; the others must fail, for the checker's report
-	case $(verdict_of "$run") in
+	verdict=$(verdict_of "$run")
+	case $verdict in
 	PASS*) [ "$c" = kcsan ] || why="$why; the boot passed" ;;
-	*"timed out"*|"no verdict") why="$why; $(verdict_of "$run")" ;;
 	esac
+	! unfinished "$verdict" || why="$why; $verdict"
 	if [ "$c" = kcsan ]; then
 		found=$(kcsan_ours_line "$run/console.log" | grep -m1 -E "$expect" || true)
 	else
@@ -338,6 +331,4 @@ control debug-atomic-sleep
 log "debug: lockdep: io-pgtable-arm.c takes no lock (lockless: cmpxchg and acquire/release), so no lockdep control"
 log "debug: controls took $(($(date +%s) - t_ctl)) s"
 clang_build
-log "debug: $passed passed, $failed failed"
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+tally_total

@@ -5,10 +5,7 @@
 # usage: demo.sh [VARIANT]
 . "$(dirname "$0")/common.sh"
 
-v=${1:-}
-if [ -z "$v" ]; then
-	if have_our_pgtable; then v=ours; else v=control; fi
-fi
+v=${1:-$(default_variant)}
 check_variant "$v"
 "$TOP/scripts/setup.sh"
 "$TOP/scripts/build.sh" "$v"

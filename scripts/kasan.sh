@@ -42,7 +42,7 @@ boot() {
 		"$TOP/scripts/scenario.sh" ours "$s" || ok=0
 	con=$run/console.log
 	count "$con"
-	[ $ok = 1 ] || why="scenario: $(head -1 "$run/verdict")"
+	[ $ok = 1 ] || why="scenario: $(verdict_of "$run")"
 	[ "$kasan" = 0 ] || why="$why; $kasan KASAN reports"
 	if [ -z "$leaks" ]; then
 		why="$why; no kmemleak count ($(grep -m1 'TESTINIT: kmemleak:' "$con" | tr -d '\r'))"
@@ -57,8 +57,7 @@ boot() {
 }
 
 # Functions io-pgtable-arm.c defines (the selftest's are named lpae_* too)
-ours_fns=$(sed -n 's/^[a-z][^(]*[ *]\([a-z_][a-z0-9_]*\)(.*/\1/p' \
-	"$TOP/drivers/iommu/io-pgtable-arm.c" | sort -u)
+ours_fns=$(c_functions "$OUR_PGTABLE")
 
 # ours_only: the names on stdin (a symbol per line) defined in our file
 ours_only() {
@@ -115,6 +114,4 @@ boot "" C kasan
 boot "" E kasan
 control leak
 control uaf
-log "kasan: $passed passed, $failed failed"
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+tally_total

@@ -48,7 +48,7 @@ MODES="A C E"
 INFLIGHT=${MATRIX_INFLIGHT:-1}
 CONTROL=${MATRIX_CONTROL:-1}
 export TIMEOUT=${TIMEOUT:-300}
-export TRACE="${MATRIX_TRACE:-smmu_iotlb_insert smmu_get_pte}"
+export TRACE="${MATRIX_TRACE:-$MATRIX_TRACE_EVENTS}"
 table=$OUT/run/matrix.txt
 mkdir -p "$OUT/run"
 : >"$table.new"
@@ -109,9 +109,9 @@ tg_name() { case $1 in 1) echo 4K ;; 2) echo 16K ;; 3) echo 64K ;; *) echo "tg$1
 row_eval() {
 	local run=$1 st=$2 pg=$3 m=$4 v=$5 con=$1/console.log tr=$1/trace.log
 	local feat tgs t stages pool outside ptes
-	trans=$(grep -c smmuv3_translate_success "$tr" 2>/dev/null || true)
-	events=$(grep -c smmuv3_record_event "$tr" 2>/dev/null || true)
-	mib=$(sed -n 's/.*TESTINIT: moved \([0-9]*\) MiB.*/\1/p' "$con" | tail -1)
+	trans=$(trace_count "$tr" smmuv3_translate_success)
+	events=$(trace_count "$tr" smmuv3_record_event)
+	mib=$(guest_mib "$con")
 	mib=${mib:-0}
 	tgs=$(sed -n 's/.*smmu_iotlb_insert.* tg=\([0-9]*\).*/\1/p' "$tr" 2>/dev/null | sort -u)
 	granule=""
@@ -190,8 +190,8 @@ row_eval() {
 		[ "$outside" = 0 ] || why="$why; $outside of $ptes table reads outside the swiotlb pool"
 		proof="$proof, COHACC off, $((ptes - outside))/$ptes table reads in swiotlb"
 	fi
-	[ "$m" != E ] && [ "$m" != F ] || proof="$proof, $(grep -o 'edu-iommu-test: completed with [0-9]* PASS [0-9]* FAIL' "$con" |
-		tail -1 | sed 's/.*completed with/edu/')"
+	[ "$m" != E ] && [ "$m" != F ] ||
+		proof="$proof, $(guest_result "$con" edu-iommu-test | sed 's/.*completed with/edu/')"
 }
 
 # row STAGE PAGES MODE VARIANT EXPECT: boot (or reuse) one row and judge it
@@ -211,7 +211,7 @@ row() {
 			[ "${m#[ACE]}" = "" ]; then
 			run=$OUT/run/$v-$m${MATRIX_REUSE_TAG:+-$MATRIX_REUSE_TAG}
 			from=" (boot $v/$m)"
-			[ "$(head -1 "$run/verdict" 2>/dev/null)" = PASS ] || rc=1
+			[ "$(verdict_of "$run")" = PASS ] || rc=1
 		else
 			local qenv=() scen=$m
 			tag=s$st-$pg
@@ -229,15 +229,15 @@ row() {
 			env "${qenv[@]}" IMAGE="$img" RUN_TAG="$tag" \
 				"$TOP/scripts/scenario.sh" "$v" "$scen" >/dev/null 2>&1 || rc=$?
 		fi
-		verdict=$(head -1 "$run/verdict" 2>/dev/null || echo "no verdict")
+		verdict=$(verdict_of "$run")
 		row_eval "$run" "$st" "$pg" "$m" "$v"
 		# A traced bounced boot leaves some 30 MB of trace: keep it packed.
 		[ -n "$from" ] || gzip -f "$run/trace.log" 2>/dev/null || true
 		case $expect in
 		pass) [ "$rc" = 0 ] || why="$verdict$why" ;;
 		refuse)
-			if [ "$rc" != 0 ] && grep -q 'Cannot accommodate DMA translation' "$run/console.log"; then
-				expect="refused as expected (Cannot accommodate DMA translation), boot failed"
+			if refused "$rc" "$run/console.log"; then
+				expect="refused as expected ($REFUSED_MSG), boot failed"
 			else
 				why="control did not refuse the bounced tables: $verdict$why"
 			fi ;;

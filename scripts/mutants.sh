@@ -83,11 +83,9 @@ kernel_check() {	# kernel_check NAME CHECK IMAGE -> prints the reason
 		"$TOP/scripts/scenario.sh" ours "$scen" >/dev/null 2>&1 || true
 	dir=$OUT/run/ours-$scen-mutant-$m-$c
 	expect=$(hdr "$m" "expect-$c")
-	why=$(head -1 "$dir/verdict" 2>/dev/null || echo "no verdict")
-	case $why in
-	PASS*) echo "the boot passed"; return 1 ;;
-	*"timed out"*|"no verdict") echo "$why"; return 1 ;;
-	esac
+	why=$(verdict_of "$dir")
+	case $why in PASS*) echo "the boot passed"; return 1 ;; esac
+	! unfinished "$why" || { echo "$why"; return 1; }
 	[ -n "$expect" ] || { echo "no expect-$c line in $m.patch"; return 1; }
 	if grep -qE "$expect" "$dir/verdict" "$dir"/kunit*.txt 2>/dev/null; then
 		echo "$(echo "$why" | cut -c1-120)"

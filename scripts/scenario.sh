@@ -147,11 +147,11 @@ secs=$(($(date +%s) - t))
 rm -f "$disk"
 
 con=$run/console.log
-translations=$(grep -c smmuv3_translate_success "$run/trace.log" 2>/dev/null || true)
-events=$(grep -c smmuv3_record_event "$run/trace.log" 2>/dev/null || true)
-edu=$(grep -o 'edu-iommu-test: completed with [0-9]* PASS [0-9]* FAIL' "$con" | tail -1 || true)
-selftest=$(grep -o 'selftest: completed with [0-9]* PASS [0-9]* FAIL' "$con" | tail -1 || true)
-moved=$(sed -n 's/.*TESTINIT: moved \([0-9]*\) MiB.*/\1/p' "$con" | tail -1)
+translations=$(trace_count "$run/trace.log" smmuv3_translate_success)
+events=$(trace_count "$run/trace.log" smmuv3_record_event)
+edu=$(guest_result "$con" edu-iommu-test)
+selftest=$(guest_result "$con" selftest)
+moved=$(guest_mib "$con")
 group=$(sed -n 's/.*TESTINIT: iommu: \(.*\)/\1/p' "$con" | tr -d '\r' | tail -1)
 
 # Any WARN fails a boot: the selftest's misuse cases set
@@ -197,8 +197,8 @@ faults_trouble() {
 
 if [ "$rc" = 124 ]; then
 	why="timed out after ${TIMEOUT}s"
-elif grep -q 'Cannot accommodate DMA translation' "$con"; then
-	why="io-pgtable refused: Cannot accommodate DMA translation for IOMMU page tables"
+elif grep -q "$REFUSED_MSG" "$con"; then
+	why="io-pgtable refused: $REFUSED_MSG for IOMMU page tables"
 elif [ -n "$(trouble_lines)" ]; then
 	why="kernel trouble: $(trouble_lines | head -1)"
 elif [ "${KUNIT:-0}" = 1 ]; then

@@ -120,16 +120,11 @@ git -C "$tree" worktree remove --force "$am"
 
 if [ $build = 1 ]; then
 	obj=$S/obj
-	mkdir -p "$obj"
-	sm() { make -C "$tree" O="$obj" CC="ccache ${CROSS_COMPILE}gcc" -j"$(nproc)" "$@"; }
 	for c in $(git -C "$tree" rev-list --reverse base..series); do
 		git -C "$tree" checkout -q "$c"
-		sm -s allnoconfig
-		"$tree/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" \
-			"$TOP/config/qemu-smmuv3.config" "$TOP/config/tests.config" \
-			"$TOP"/config/ours.config >/dev/null 2>&1
-		sm -s olddefconfig
-		if ! sm -s W=1 Image >"$obj/build-$c.log" 2>&1; then
+		kconfigure --declared series "$tree" "$obj" "$TOP/config/qemu-smmuv3.config" \
+			"$TOP/config/tests.config" "$TOP/config/ours.config"
+		if ! kmake_in "$tree" "$obj" -s W=1 Image >"$obj/build-$c.log" 2>&1; then
 			tail -20 "$obj/build-$c.log"
 			die "series: build fails after $(git -C "$tree" log -1 --format=%s "$c")"
 		fi

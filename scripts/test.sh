@@ -11,16 +11,29 @@ results=()
 
 record() {	# record NAME RC [DETAIL]
 	if [ "$2" = 0 ]; then
-		passed=$((passed + 1))
 		results+=("ok      $1${3:+  ($3)}")
 	else
-		failed=$((failed + 1))
 		results+=("FAILED  $1${3:+  ($3)}")
 	fi
-	log "${results[-1]}"
+	tally_line "$2" "${results[-1]}"
 }
 
-default_variant() { if have_our_pgtable; then echo ours; else echo control; fi; }
+# record_lines: record each "ok NAME" and "FAILED NAME" line on stdin
+# (scripts/static-checks.sh, matrix.sh, mutants.sh), count the "skipped
+# NAME" ones; other lines are not results
+record_lines() {
+	local status name
+	while read -r status name; do
+		case $status in
+		ok) record "$name" 0 ;;
+		FAILED) record "$name" 1 ;;
+		skipped)
+			skipped=$((skipped + 1))
+			results+=("skipped $name")
+			log "${results[-1]}" ;;
+		esac
+	done
+}
 
 # Boot a scenario with an expected result.
 # usage: scenario EXPECT VARIANT SCEN [TAG [VAR=value...]]
@@ -31,7 +44,7 @@ scenario() {
 	[ $# -gt 0 ] && shift
 	env RUN_TAG="$tag" "$@" "$TOP/scripts/scenario.sh" "$v" "$s" || rc=$?
 	dir=$OUT/run/$v-$s${tag:+-$tag}
-	verdict=$(head -1 "$dir/verdict" 2>/dev/null || echo "no verdict")
+	verdict=$(verdict_of "$dir")
 	name="boot $v/$s${tag:+ ($tag${*:+: $*})}"
 	case $expect in
 	pass)
@@ -40,8 +53,7 @@ scenario() {
 		# Upstream refuses DMA != phys for tables: assert it still does,
 		# and that the boot then fails.
 		local ok=1
-		[ "$rc" != 0 ] && grep -q 'Cannot accommodate DMA translation' \
-			"$dir/console.log" && ok=0
+		refused "$rc" "$dir/console.log" && ok=0
 		record "$name: upstream refuses bounced tables and fails, as expected" \
 			"$ok" "$verdict" ;;
 	esac
@@ -51,33 +63,16 @@ scenario() {
 # A/C/E with ours, the control on the bounced rows and one coherent row per
 # stage. Its stage-1 4K rows are the boots above (MATRIX_REUSE=1), which
 # trace the SMMU's TLB fills and table reads for it (TRACE).
-matrix_trace="smmu_iotlb_insert smmu_get_pte"
 matrix() {
-	local status name
 	rm -f "$OUT/run/matrix.txt"
-	while read -r status name; do
-		case $status in
-		ok) record "$name" 0 ;;
-		FAILED) record "$name" 1 ;;
-		skipped)
-			skipped=$((skipped + 1))
-			results+=("skipped $name")
-			log "${results[-1]}" ;;
-		esac
-	done < <(MATRIX_REUSE=1 MATRIX_TRACE="$matrix_trace" "$TOP/scripts/matrix.sh")
+	record_lines < <(MATRIX_REUSE=1 MATRIX_TRACE="$MATRIX_TRACE_EVENTS" "$TOP/scripts/matrix.sh")
 }
 
 # The named mutants and the kernel checks that must kill them (their
 # patches' killed-by lines; the harness kills every mutant: make mutants).
 CONTROL_MUTANTS="sync-none sync-short sync-stale unwind-leak split-bbm"
 mutant_controls() {
-	local status rest
-	while read -r status rest; do
-		case $status in
-		ok) record "$rest" 0 ;;
-		FAILED) record "$rest" 1 ;;
-		esac
-	done < <("$TOP/scripts/mutants.sh" --kernel $CONTROL_MUTANTS || true)
+	record_lines < <("$TOP/scripts/mutants.sh" --kernel $CONTROL_MUTANTS || true)
 }
 
 # The verdict's own control: the KUnit A boot's console with every result
@@ -142,16 +137,13 @@ for v in $variants; do
 	record "build $v Image (no warnings)" "$rc"
 	[ "$rc" = 0 ] || { builds_ok=0; continue; }
 	if [ "$v" = ours ]; then
-		while read -r status name; do
-			[ -n "$status" ] || continue
-			record "$name" "$([ "$status" = ok ] && echo 0 || echo 1)"
-		done < <("$TOP/scripts/static-checks.sh" | grep -E '^(ok|FAILED) ')
+		record_lines < <("$TOP/scripts/static-checks.sh")
 	fi
 	for s in ${SCENARIOS:-A B C E}; do
 		case $v/$s in
-		control/C) scenario refuse "$v" "$s" "" TRACE="$matrix_trace" ;;
+		control/C) scenario refuse "$v" "$s" "" TRACE="$MATRIX_TRACE_EVENTS" ;;
 		control/E) ;;	# upstream refuses bounced tables, as in C
-		*) scenario pass "$v" "$s" "" TRACE="$matrix_trace" ;;
+		*) scenario pass "$v" "$s" "" TRACE="$MATRIX_TRACE_EVENTS" ;;
 		esac
 	done
 	[ "$v" = ours ] || continue
@@ -181,7 +173,4 @@ printf '\n%s\n' "Results:"
 printf '  %s\n' "${results[@]}"
 [ ! -f "$OUT/run/matrix.txt" ] || { printf '\n%s\n' "Boot matrix:"; sed 's/^/  /' "$OUT/run/matrix.txt"; }
 log "total time $(($(date +%s) - T0)) s"
-tail=""
-[ "$skipped" = 0 ] || tail=", $skipped skipped"
-echo "$passed passed, $failed failed$tail"
-[ "$failed" = 0 ]
+tally_total
