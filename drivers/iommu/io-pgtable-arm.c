@@ -725,10 +725,20 @@ static struct lpae_tbl *lpae_kid(struct lpae_tbl *tbl, unsigned int idx)
 	return lpae_is_last(tbl) ? NULL : lpae_kid_of(tbl, idx);
 }
 
+/* Read @tbl's entry @idx: the descriptor, then its child */
+static struct lpae_tbl *lpae_load(struct lpae_tbl *tbl, unsigned int idx,
+				  arm_lpae_iopte *pte)
+{
+	*pte = READ_ONCE(tbl->ptes[idx]);
+	/* Pairs with lpae_claim()'s last smp_wmb(): claimed, then linked */
+	smp_rmb();
+	return lpae_kid(tbl, idx);
+}
+
 /*
  * Claim @parent's slot @idx for the fully built, published @child. Only the
  * winner's table can be linked there; a loser frees its own table (see
- * lpae_chain_link()).
+ * lpae_chain_build()).
  *
  * Return: 0, -EEXIST if another table was claimed first, -ENOMEM.
  */
@@ -920,10 +930,7 @@ static int lpae_walk_entry(struct lpae_walk *w, struct lpae_tbl *tbl,
 	int ret;
 
 	do {
-		v.pte = READ_ONCE(tbl->ptes[idx]);
-		/* Descriptor first: a table is claimed before it is written */
-		smp_rmb();
-		v.child = lpae_kid(tbl, idx);
+		v.child = lpae_load(tbl, idx, &v.pte);
 		if (v.child && (w->flags & LPAE_WALK_SETTLE) &&
 		    !lpae_settle(w->pt, tbl, idx, v.child, w->va)) {
 			v.child = NULL;	/* lost: the descriptor counts */
@@ -1198,94 +1205,6 @@ static __always_inline void lpae_write_leaves(struct arm_lpae_io_pgtable *pt,
 		WRITE_ONCE(tbl->ptes[idx + i], pte | lpae_pa_to_oa(pa));
 }
 
-/*
- * A call failed while building a private chain: free @below (the chain built
- * so far, mapped) and @tbl (its unmapped top, if any).
- */
-static void lpae_chain_discard(struct arm_lpae_io_pgtable *pt,
-			       struct lpae_tbl *tbl, struct lpae_tbl *below,
-			       u64 va)
-{
-	if (below)
-		lpae_free_tree(pt, below, va);
-	if (tbl)
-		lpae_tbl_release(pt, tbl);
-}
-
-/*
- * Allocate the private table at @lvl on the path of @va and hang @below (the
- * chain built so far, mapped) from it. Frees the chain on failure.
- */
-static struct lpae_tbl *lpae_chain_grow(struct arm_lpae_io_pgtable *pt,
-					struct lpae_tbl *below, int lvl,
-					u64 va, gfp_t gfp)
-{
-	struct lpae_tbl *tbl = lpae_tbl_alloc(pt, lvl, gfp);
-	unsigned int idx = lpae_index(pt, lvl, va);
-
-	if (!tbl) {
-		lpae_chain_discard(pt, NULL, below, va);
-		return NULL;
-	}
-	if (below) {
-		struct lpae_tbl **slot = lpae_kid_chunk(pt, tbl, idx, gfp);
-
-		if (!slot) {
-			lpae_chain_discard(pt, tbl, below, va);
-			return NULL;
-		}
-		*slot = below;
-		tbl->ptes[idx] = lpae_table_pte(pt, below);
-	}
-	return tbl;
-}
-
-/*
- * Map @tbl, the filled top of a chain from lpae_chain_grow(), for the
- * walker. Frees the chain on failure.
- */
-static int lpae_chain_map(struct arm_lpae_io_pgtable *pt, struct lpae_tbl *tbl,
-			  u64 va)
-{
-	struct lpae_tbl *below;
-
-	if (!lpae_tbl_map(pt, tbl))
-		return 0;
-	below = lpae_kid(tbl, lpae_index(pt, tbl->lvl, va));
-	lpae_chain_discard(pt, tbl, below, va);
-	return -ENOMEM;
-}
-
-/*
- * Link @top, the chain built and mapped for @va, in place of @v's
- * descriptor as it was read. If another table was claimed there first,
- * free the chain; if the descriptor changed, the claim is LOST and kept
- * until the page table is freed. Either way the walk then revisits the
- * entry (LPAE_WALK_AGAIN) and goes with what it finds.
- *
- * Return: 0 once linked, LPAE_WALK_AGAIN, or -ENOMEM (no companion chunk).
- */
-static int lpae_chain_link(struct arm_lpae_io_pgtable *pt,
-			   const struct lpae_visit *v, struct lpae_tbl *top,
-			   u64 va, gfp_t gfp)
-{
-	int ret;
-
-	top->old = v->pte;
-	top->state = LPAE_LINKING;
-	ret = lpae_claim(pt, v->tbl, v->idx, top, gfp);
-	if (ret) {
-		lpae_free_tree(pt, top, va);	/* nobody saw it */
-		return ret == -EEXIST ? LPAE_WALK_AGAIN : ret;
-	}
-	if (lpae_link_complete(pt, v->tbl, v->idx, top, va))
-		return 0;
-	/* Others may still hold it: freed with the page table */
-	lpae_unclaim(v->tbl, v->idx);
-	llist_add(&top->lost, &pt->lost);
-	return LPAE_WALK_AGAIN;
-}
-
 /**
  * struct lpae_span - a validated run of same-size entries
  * @va:   table address of the first entry
@@ -1335,6 +1254,84 @@ static __always_inline int lpae_span_init(struct arm_lpae_io_pgtable *pt,
 	if (lpae_misuse(pt, !lpae_iova_in_range(pt, iova, s->nr * s->size)))
 		return -ERANGE;
 	return 0;
+}
+
+/*
+ * Build the private tables for @s below @v's level, each filled by @fill,
+ * then mapped, and link them in place of @v's descriptor as it was read.
+ * They are freed if another table was claimed there first, or kept until
+ * the page table is freed if the descriptor changed (LPAE_LOST); either way
+ * the walk then revisits the entry and goes with what it finds.
+ *
+ * Return: 0 once linked, LPAE_WALK_AGAIN, or -ENOMEM (all freed).
+ */
+static int lpae_chain_build(struct arm_lpae_io_pgtable *pt,
+			    const struct lpae_visit *v,
+			    const struct lpae_span *s, gfp_t gfp,
+			    void (*fill)(struct arm_lpae_io_pgtable *pt,
+					 struct lpae_tbl *tbl,
+					 const struct lpae_visit *v,
+					 const struct lpae_span *s))
+{
+	struct lpae_tbl *top = NULL, *tbl, **slot;
+	int lvl, ret;
+
+	for (lvl = s->lvl; lvl > v->lvl; lvl--) {
+		unsigned int idx = lpae_index(pt, lvl, s->va);
+
+		tbl = lpae_tbl_alloc(pt, lvl, gfp);
+		if (!tbl)
+			goto discard;
+		if (top) {
+			slot = lpae_kid_chunk(pt, tbl, idx, gfp);
+			if (!slot)
+				goto discard;
+			*slot = top;
+			tbl->ptes[idx] = lpae_table_pte(pt, top);
+		}
+		fill(pt, tbl, v, s);
+		/* Filled first: mapping it is its only cache maintenance */
+		if (lpae_tbl_map(pt, tbl))
+			goto discard;
+		top = tbl;
+	}
+
+	top->old = v->pte;
+	top->state = LPAE_LINKING;
+	ret = lpae_claim(pt, v->tbl, v->idx, top, gfp);
+	if (ret) {
+		lpae_free_tree(pt, top, s->va);	/* nobody saw it */
+		return ret == -EEXIST ? LPAE_WALK_AGAIN : ret;
+	}
+	if (lpae_link_complete(pt, v->tbl, v->idx, top, s->va))
+		return 0;
+	/* Others may still hold it: freed with the page table */
+	lpae_unclaim(v->tbl, v->idx);
+	llist_add(&top->lost, &pt->lost);
+	return LPAE_WALK_AGAIN;
+
+discard:
+	/* The chain so far, mapped, and the table that failed, if any */
+	if (top)
+		lpae_free_tree(pt, top, s->va);
+	if (tbl)
+		lpae_tbl_release(pt, tbl);
+	return -ENOMEM;
+}
+
+/* Map or unmap @s through the full walk: it grows, splits and settles */
+static int lpae_span_walk(struct arm_lpae_io_pgtable *pt,
+			  const struct lpae_span *s,
+			  int (*cb)(struct lpae_walk *w,
+				    const struct lpae_visit *v), void *req)
+{
+	struct lpae_walk w = {
+		.pt = pt, .cb = cb, .arg = req,
+		.flags = LPAE_VISIT_LEAF | LPAE_VISIT_RUN | LPAE_WALK_SETTLE,
+		.run_lvl = s->lvl, .va = s->va, .end = s->va + s->nr * s->size,
+	};
+
+	return lpae_walk_tbl(&w, pt->root);
 }
 
 struct lpae_map_req {
@@ -1453,32 +1450,16 @@ static __always_inline int lpae_map_run(struct arm_lpae_io_pgtable *pt,
 	return LPAE_WALK_STOP;
 }
 
-/*
- * Map visitor, at an empty entry above the target level: build the missing
- * tables with the leaves in place, then link them with one descriptor.
- */
-static int lpae_map_grow(struct arm_lpae_io_pgtable *pt,
-			 const struct lpae_map_req *req,
-			 const struct lpae_visit *v)
+/* Map chain filler: the leaves, in place, so one descriptor links them all */
+static void lpae_map_fill(struct arm_lpae_io_pgtable *pt, struct lpae_tbl *tbl,
+			  const struct lpae_visit *v, const struct lpae_span *s)
 {
-	const struct lpae_span *s = &req->span;
-	struct lpae_tbl *top = NULL;
-	int lvl;
+	const struct lpae_map_req *req =
+		container_of_const(s, struct lpae_map_req, span);
 
-	for (lvl = s->lvl; lvl > v->lvl; lvl--) {
-		unsigned int idx = lpae_index(pt, lvl, s->va);
-
-		top = lpae_chain_grow(pt, top, lvl, s->va, req->gfp);
-		if (!top)
-			return -ENOMEM;
-		if (lvl == s->lvl)
-			lpae_write_leaves(pt, top, idx, s->nr, req->pa,
-					  req->attrs);
-		if (lpae_chain_map(pt, top, s->va))
-			return -ENOMEM;
-	}
-
-	return lpae_chain_link(pt, v, top, s->va, req->gfp) ?: LPAE_WALK_STOP;
+	if (tbl->lvl == s->lvl)
+		lpae_write_leaves(pt, tbl, lpae_index(pt, s->lvl, s->va), s->nr,
+				  req->pa, req->attrs);
 }
 
 static int lpae_map_visit(struct lpae_walk *w, const struct lpae_visit *v)
@@ -1489,21 +1470,9 @@ static int lpae_map_visit(struct lpae_walk *w, const struct lpae_visit *v)
 		return lpae_map_run(w->pt, req, v->tbl, v->idx);
 	if (lpae_misuse(w->pt, lpae_pte_valid(v->pte)))
 		return -EEXIST;	/* a larger block covers the range */
-	return lpae_map_grow(w->pt, req, v);
-}
-
-/* Map through the full walk, which builds and settles tables on the way */
-static int lpae_map_walk(struct arm_lpae_io_pgtable *pt,
-			 struct lpae_map_req *req)
-{
-	struct lpae_walk w = {
-		.pt = pt, .cb = lpae_map_visit, .arg = req,
-		.flags = LPAE_VISIT_LEAF | LPAE_VISIT_RUN | LPAE_WALK_SETTLE,
-		.run_lvl = req->span.lvl, .va = req->span.va,
-		.end = req->span.va + req->span.nr * req->span.size,
-	};
-
-	return lpae_walk_tbl(&w, pt->root);
+	/* An empty entry above the target level: build the tables below it */
+	return lpae_chain_build(w->pt, v, &req->span, req->gfp,
+				lpae_map_fill) ?: LPAE_WALK_STOP;
 }
 
 /**
@@ -1519,6 +1488,9 @@ static int lpae_map_walk(struct arm_lpae_io_pgtable *pt,
  *
  * Maps at most up to the end of one last-level table; the caller repeats
  * for the rest. Nothing changes on failure.
+ *
+ * Context: Any context @gfp allows: it is used for new tables, and nothing
+ * else sleeps. No lock needed: concurrent calls on disjoint ranges are safe.
  *
  * Return: 0, -EINVAL or -ERANGE for bad arguments, -EEXIST if any part of
  * the range is mapped already, -ENOMEM.
@@ -1550,7 +1522,7 @@ static int arm_lpae_map_pages(struct io_pgtable_ops *ops, unsigned long iova,
 		ret = lpae_map_run(pt, &req, tbl,
 				   lpae_index(pt, tbl->lvl, req.span.va));
 	else
-		ret = lpae_map_walk(pt, &req);
+		ret = lpae_span_walk(pt, &req.span, lpae_map_visit, &req);
 	/* Entries written before anything can start a walk for the iova */
 	wmb();
 	if (ret < 0)
@@ -1566,43 +1538,26 @@ struct lpae_unmap_req {
 };
 
 /*
- * Unmap visitor, at a block above the target level: build its replacement,
- * every page of it but the range being unmapped, with the block's
- * attributes and dirty state, then swap it in (lpae_link_complete()).
+ * Split chain filler: every page of block @v but the range being unmapped,
+ * with the block's attributes and dirty state.
  */
-static int lpae_unmap_split(struct arm_lpae_io_pgtable *pt,
-			    struct lpae_unmap_req *req,
-			    const struct lpae_visit *v)
+static void lpae_split_fill(struct arm_lpae_io_pgtable *pt,
+			    struct lpae_tbl *tbl, const struct lpae_visit *v,
+			    const struct lpae_span *s)
 {
-	const struct lpae_span *s = &req->span;
+	int lvl = tbl->lvl;
 	u64 blk_mask = lpae_block_size(pt, v->lvl) - 1;
 	u64 blk_pa = lpae_oa_to_pa(pt, v->pte);
 	arm_lpae_iopte attrs = v->pte & LPAE_PTE_LEAF_ATTRS;
-	struct lpae_tbl *top = NULL;
-	int lvl, ret;
+	unsigned int nr = lpae_nr_entries(pt, lvl);
+	unsigned int hole = lpae_index(pt, lvl, s->va);
+	unsigned int skip = lvl == s->lvl ? s->nr : 1;
+	u64 size = lpae_block_size(pt, lvl);
+	u64 pa = blk_pa + (s->va & blk_mask & ~(lpae_tbl_span(pt, lvl) - 1));
 
-	for (lvl = s->lvl; lvl > v->lvl; lvl--) {
-		unsigned int nr = lpae_nr_entries(pt, lvl);
-		unsigned int hole = lpae_index(pt, lvl, s->va);
-		unsigned int skip = lvl == s->lvl ? s->nr : 1;
-		u64 size = lpae_block_size(pt, lvl);
-		u64 pa = blk_pa + (s->va & blk_mask & ~(lpae_tbl_span(pt, lvl) - 1));
-
-		top = lpae_chain_grow(pt, top, lvl, s->va, GFP_ATOMIC);
-		if (!top)
-			return LPAE_WALK_STOP;	/* nothing unmapped */
-		lpae_write_leaves(pt, top, 0, hole, pa, attrs);
-		lpae_write_leaves(pt, top, hole + skip, nr - hole - skip,
-				  pa + (hole + skip) * size, attrs);
-		if (lpae_chain_map(pt, top, s->va))
-			return LPAE_WALK_STOP;
-	}
-
-	ret = lpae_chain_link(pt, v, top, s->va, GFP_ATOMIC);
-	if (ret)
-		return ret < 0 ? LPAE_WALK_STOP : ret;	/* nothing unmapped */
-	req->unmapped = s->nr * s->size;
-	return LPAE_WALK_STOP;
+	lpae_write_leaves(pt, tbl, 0, hole, pa, attrs);
+	lpae_write_leaves(pt, tbl, hole + skip, nr - hole - skip,
+			  pa + (hole + skip) * size, attrs);
 }
 
 /* Unmap visitor, at the target level: remove the leading present entries */
@@ -1620,26 +1575,19 @@ static int lpae_unmap_run(struct arm_lpae_io_pgtable *pt,
 static int lpae_unmap_visit(struct lpae_walk *w, const struct lpae_visit *v)
 {
 	struct lpae_unmap_req *req = w->arg;
+	int ret;
 
 	if (v->kind == LPAE_VISIT_RUN)
 		return lpae_unmap_run(w->pt, req, v->tbl, v->idx);
 	if (!lpae_pte_valid(v->pte))
 		return LPAE_WALK_STOP;	/* nothing mapped here */
-	return lpae_unmap_split(w->pt, req, v);
-}
-
-/* Unmap through the full walk, which splits and settles tables on the way */
-static void lpae_unmap_walk(struct arm_lpae_io_pgtable *pt,
-			    struct lpae_unmap_req *req)
-{
-	struct lpae_walk w = {
-		.pt = pt, .cb = lpae_unmap_visit, .arg = req,
-		.flags = LPAE_VISIT_LEAF | LPAE_VISIT_RUN | LPAE_WALK_SETTLE,
-		.run_lvl = req->span.lvl, .va = req->span.va,
-		.end = req->span.va + req->span.nr * req->span.size,
-	};
-
-	lpae_walk_tbl(&w, pt->root);
+	/* A block above the target level: swap in its split (hitless) */
+	ret = lpae_chain_build(w->pt, v, &req->span, GFP_ATOMIC,
+			       lpae_split_fill);
+	if (ret)
+		return ret < 0 ? LPAE_WALK_STOP : ret;	/* nothing unmapped */
+	req->unmapped = req->span.nr * req->span.size;
+	return LPAE_WALK_STOP;
 }
 
 /**
@@ -1652,6 +1600,9 @@ static void lpae_unmap_walk(struct arm_lpae_io_pgtable *pt,
  *
  * Stops at the first hole and at the end of one last-level table. A larger
  * block is split, a table in the way is freed with everything beneath it.
+ *
+ * Context: Any context: never sleeps (a split allocates with GFP_ATOMIC).
+ * No lock needed: concurrent calls on disjoint ranges are safe.
  *
  * Return: bytes unmapped.
  */
@@ -1672,7 +1623,7 @@ static size_t arm_lpae_unmap_pages(struct io_pgtable_ops *ops,
 		lpae_unmap_run(pt, &req, tbl,
 			       lpae_index(pt, tbl->lvl, req.span.va));
 	else
-		lpae_unmap_walk(pt, &req);
+		lpae_span_walk(pt, &req.span, lpae_unmap_visit, &req);
 	return req.unmapped;
 }
 
@@ -1683,6 +1634,9 @@ static size_t arm_lpae_unmap_pages(struct io_pgtable_ops *ops,
  * @ops:  the page table
  * @iova: input address
  *
+ * Context: Any context, never sleeps. No lock needed: concurrent calls on
+ * ranges without @iova are safe.
+ *
  * Return: the output address @iova translates to, or 0 if none.
  */
 static phys_addr_t arm_lpae_iova_to_phys(struct io_pgtable_ops *ops,
@@ -1691,7 +1645,6 @@ static phys_addr_t arm_lpae_iova_to_phys(struct io_pgtable_ops *ops,
 	struct arm_lpae_io_pgtable *pt = lpae_from_ops(ops);
 	struct lpae_tbl *tbl = pt->root, *child;
 	arm_lpae_iopte pte;
-	unsigned int idx;
 	u64 va;
 
 	if (!lpae_iova_in_range(pt, iova, 1))
@@ -1700,11 +1653,7 @@ static phys_addr_t arm_lpae_iova_to_phys(struct io_pgtable_ops *ops,
 
 	/* The walk of lpae_walk_entry(), one entry per level */
 	for (;;) {
-		idx = lpae_index(pt, tbl->lvl, va);
-		pte = READ_ONCE(tbl->ptes[idx]);
-		/* Descriptor first: a table is claimed before it is written */
-		smp_rmb();
-		child = lpae_kid(tbl, idx);
+		child = lpae_load(tbl, lpae_index(pt, tbl->lvl, va), &pte);
 		/* Until a claimed table is linked, the descriptor is in force */
 		if (!child || (READ_ONCE(child->state) != LPAE_LIVE &&
 			       pte != lpae_table_pte(pt, child)))
@@ -1819,6 +1768,10 @@ static int lpae_dirty_visit(struct lpae_walk *w, const struct lpae_visit *v)
  * @size:  its size
  * @flags: IOMMU_DIRTY_NO_CLEAR to leave entries dirty
  * @dirty: where to record the dirty ranges
+ *
+ * Context: May sleep only in iommu_dirty_bitmap_record(), which may pin the
+ * pages of @dirty's bitmap; allocates nothing. No lock needed: concurrent
+ * calls on disjoint ranges are safe.
  *
  * Return: 0, or -EINVAL for a bad range or format.
  */
@@ -2174,18 +2127,42 @@ static struct io_pgtable *lpae_alloc_s2(struct io_pgtable_cfg *cfg,
 	return &pt->iop;
 }
 
+/**
+ * arm_64_lpae_alloc_pgtable_s1() - io_pgtable_init_fns.alloc of ARM_64_LPAE_S1
+ * @cfg:    the configuration, adjusted and completed with the register values
+ * @cookie: for the TLB and allocator callbacks
+ *
+ * Context: May sleep (GFP_KERNEL); may raise cfg->iommu_dev's min_align_mask.
+ * Return: the page table, or NULL.
+ */
 static struct io_pgtable *
 arm_64_lpae_alloc_pgtable_s1(struct io_pgtable_cfg *cfg, void *cookie)
 {
 	return lpae_alloc_s1(cfg, cookie, ARM_64_LPAE_S1);
 }
 
+/**
+ * arm_64_lpae_alloc_pgtable_s2() - io_pgtable_init_fns.alloc of ARM_64_LPAE_S2
+ * @cfg:    the configuration, adjusted and completed with the register values
+ * @cookie: for the TLB and allocator callbacks
+ *
+ * Context: May sleep (GFP_KERNEL); may raise cfg->iommu_dev's min_align_mask.
+ * Return: the page table, or NULL.
+ */
 static struct io_pgtable *
 arm_64_lpae_alloc_pgtable_s2(struct io_pgtable_cfg *cfg, void *cookie)
 {
 	return lpae_alloc_s2(cfg, cookie, ARM_64_LPAE_S2);
 }
 
+/**
+ * arm_32_lpae_alloc_pgtable_s1() - io_pgtable_init_fns.alloc of ARM_32_LPAE_S1
+ * @cfg:    the configuration, adjusted and completed with the register values
+ * @cookie: for the TLB and allocator callbacks
+ *
+ * Context: May sleep (GFP_KERNEL); may raise cfg->iommu_dev's min_align_mask.
+ * Return: the page table, or NULL.
+ */
 static struct io_pgtable *
 arm_32_lpae_alloc_pgtable_s1(struct io_pgtable_cfg *cfg, void *cookie)
 {
@@ -2195,6 +2172,14 @@ arm_32_lpae_alloc_pgtable_s1(struct io_pgtable_cfg *cfg, void *cookie)
 	return lpae_alloc_s1(cfg, cookie, ARM_32_LPAE_S1);
 }
 
+/**
+ * arm_32_lpae_alloc_pgtable_s2() - io_pgtable_init_fns.alloc of ARM_32_LPAE_S2
+ * @cfg:    the configuration, adjusted and completed with the register values
+ * @cookie: for the TLB and allocator callbacks
+ *
+ * Context: May sleep (GFP_KERNEL); may raise cfg->iommu_dev's min_align_mask.
+ * Return: the page table, or NULL.
+ */
 static struct io_pgtable *
 arm_32_lpae_alloc_pgtable_s2(struct io_pgtable_cfg *cfg, void *cookie)
 {
@@ -2204,6 +2189,14 @@ arm_32_lpae_alloc_pgtable_s2(struct io_pgtable_cfg *cfg, void *cookie)
 	return lpae_alloc_s2(cfg, cookie, ARM_32_LPAE_S2);
 }
 
+/**
+ * arm_mali_lpae_alloc_pgtable() - io_pgtable_init_fns.alloc of ARM_MALI_LPAE
+ * @cfg:    the configuration, adjusted and completed with the register values
+ * @cookie: for the TLB and allocator callbacks
+ *
+ * Context: May sleep (GFP_KERNEL); may raise cfg->iommu_dev's min_align_mask.
+ * Return: the page table, or NULL.
+ */
 static struct io_pgtable *
 arm_mali_lpae_alloc_pgtable(struct io_pgtable_cfg *cfg, void *cookie)
 {
@@ -2235,6 +2228,12 @@ arm_mali_lpae_alloc_pgtable(struct io_pgtable_cfg *cfg, void *cookie)
 	return &pt->iop;
 }
 
+/**
+ * arm_lpae_free_pgtable() - io_pgtable_init_fns.free
+ * @iop: the page table, with every table beneath it
+ *
+ * Context: Any context, never sleeps. Nothing may use @iop meanwhile or after.
+ */
 static void arm_lpae_free_pgtable(struct io_pgtable *iop)
 {
 	struct arm_lpae_io_pgtable *pt =
