@@ -15,7 +15,8 @@
  *  - lpae_walk(), lpae_enum(): a translation and a walk of every table,
  *    through a read callback (each host reaches table memory its own way);
  *  - struct lpae_extents: the expected mappings;
- *  - lpae_bad_cases[]: each bad-input rule, its arguments and its answer.
+ *  - lpae_bad_cases[]: each bad-input rule, its arguments and its answer;
+ *  - lpae_scribble_desc(): the corrupted descriptors, and their layout.
  *
  * Every function is static: only the two test hosts include this file.
  */
@@ -171,30 +172,20 @@ static int lpae_geom_walk_attrs(const struct io_pgtable_cfg *cfg,
 	return -EINVAL;
 }
 
-/* VMSAv8-64: the translation regime's registers */
+/* VMSAv8-64: the translation regime's registers, TCR or VTCR */
 static int lpae_geom_vmsa(struct lpae_geom *g, const struct io_pgtable_cfg *cfg,
 			  u64 *base, char *err, size_t len)
 {
-	unsigned int tg, tsz, ps, irgn, orgn, sh;
+	const typeof(cfg->arm_lpae_s1_cfg.tcr) *c = &cfg->arm_lpae_s1_cfg.tcr;
+	const typeof(cfg->arm_lpae_s2_cfg.vtcr) *v = &cfg->arm_lpae_s2_cfg.vtcr;
+	bool s2 = g->s2;
+	unsigned int tg = s2 ? v->tg : c->tg, tsz = s2 ? v->tsz : c->tsz;
+	unsigned int ps = s2 ? v->ps : c->ips, irgn = s2 ? v->irgn : c->irgn;
+	unsigned int orgn = s2 ? v->orgn : c->orgn, sh = s2 ? v->sh : c->sh;
 
-	if (g->s2) {
-		tg = cfg->arm_lpae_s2_cfg.vtcr.tg;
-		tsz = cfg->arm_lpae_s2_cfg.vtcr.tsz;
-		ps = cfg->arm_lpae_s2_cfg.vtcr.ps;
-		irgn = cfg->arm_lpae_s2_cfg.vtcr.irgn;
-		orgn = cfg->arm_lpae_s2_cfg.vtcr.orgn;
-		sh = cfg->arm_lpae_s2_cfg.vtcr.sh;
-		*base = cfg->arm_lpae_s2_cfg.vttbr;
-	} else {
-		tg = cfg->arm_lpae_s1_cfg.tcr.tg;
-		tsz = cfg->arm_lpae_s1_cfg.tcr.tsz;
-		ps = cfg->arm_lpae_s1_cfg.tcr.ips;
-		irgn = cfg->arm_lpae_s1_cfg.tcr.irgn;
-		orgn = cfg->arm_lpae_s1_cfg.tcr.orgn;
-		sh = cfg->arm_lpae_s1_cfg.tcr.sh;
-		*base = cfg->arm_lpae_s1_cfg.ttbr;
+	*base = s2 ? cfg->arm_lpae_s2_cfg.vttbr : cfg->arm_lpae_s1_cfg.ttbr;
+	if (!s2)
 		g->mair = cfg->arm_lpae_s1_cfg.mair;
-	}
 	g->gshift = lpae_tg_shift(tg, g->ttbr1 && !g->s2);
 	g->pa_bits = lpae_ps_bits(ps);
 	g->ias = 64 - tsz;
@@ -993,6 +984,11 @@ static const struct lpae_bad_case lpae_bad_cases[] = {
 		     LPAE_AT(X, 0, 0), {}, LPAE_B, 1, LPAE_RW, -EEXIST, {}, true),
 	LPAE_BAD_MAP("map a page inside a block", "map(X+B+g, 0, g, 1)",
 		     LPAE_AT(X, 2, 1), {}, LPAE_G, 1, LPAE_RW, -EEXIST, {}, true),
+	LPAE_BAD_MAP("map a block over the same block", "map(X+B, 5B, B, 1)",
+		     LPAE_AT(X, 0, 1), LPAE_AT(ZERO, 0, 5), LPAE_B, 1,
+		     LPAE_RW | IOMMU_CACHE, -EEXIST, {}, true),
+	LPAE_BAD_MAP("map a run over a mapped page", "map(X, 0, g, 4)",
+		     LPAE_AT(X, 0, 0), {}, LPAE_G, 4, LPAE_RW, -EEXIST, {}, true),
 	LPAE_BAD_UNMAP("unmap of nothing, no table", "unmap(F, g, 1)",
 		       LPAE_AT(F, 0, 0), LPAE_G, 1, {}, true, false),
 	LPAE_BAD_UNMAP("unmap of nothing, in a table", "unmap(X+2g, g, 1)",
@@ -1072,6 +1068,65 @@ static inline size_t lpae_bad_count(const struct lpae_bad_place *pl,
 				    const struct lpae_bad_case *c)
 {
 	return c->count == LPAE_BAD_OVERFLOW ? SIZE_MAX / pl->g + 2 : c->count;
+}
+
+/*
+ * The corrupted-descriptor cases: the last table descriptor on the path
+ * to x+g is scribbled over in the walker's or the CPU's view; the code must
+ * neither follow it (iova_to_phys(), a map of x+3g) nor free what it names.
+ * Set-up: pages at x+g, x+2g and x+B+g, a block at x+2B.
+ */
+enum lpae_scribble {
+	LPAE_SCR_DECOY,		/* a page that is not a table */
+	LPAE_SCR_SIBLING,	/* another live table of ours */
+	LPAE_SCR_CYCLE,		/* the table holding the descriptor */
+	LPAE_SCR_OUTSIDE,	/* an address outside table memory */
+	LPAE_SCR_BLOCK,		/* a block descriptor instead of a table */
+	LPAE_SCR_ZERO,		/* invalid */
+	LPAE_NR_SCRIBBLES,
+};
+
+static const char *const lpae_scribble_names[LPAE_NR_SCRIBBLES] = {
+	"decoy", "sibling", "cycle", "outside", "block", "zero",
+};
+
+#define LPAE_SCRIBBLE_PAGES	3	/* mapped before; x+3g is mapped after */
+
+/* The iova of page @i (0..3) of the layout from @x, and of the block (4) */
+static inline u64 lpae_scribble_iova(u64 x, u64 g, u64 B, unsigned int i)
+{
+	const u64 at[] = { x + g, x + 2 * g, x + B + g, x + 3 * g, x + 2 * B };
+
+	return at[i];
+}
+
+/**
+ * lpae_scribble_desc() - the scribble @kind over table descriptor @old
+ * @g: the geometry
+ * @kind: what to write
+ * @old: the descriptor
+ * @decoy: a page that is not a table
+ * @sibling: another table of ours
+ * @self: the table holding @old
+ * @outside: an address outside table memory
+ *
+ * Return: the descriptor to write in its place.
+ */
+static u64 lpae_scribble_desc(const struct lpae_geom *g, enum lpae_scribble kind,
+			      u64 old, u64 decoy, u64 sibling, u64 self,
+			      u64 outside)
+{
+	const u64 addr[] = {
+		[LPAE_SCR_DECOY] = decoy, [LPAE_SCR_SIBLING] = sibling,
+		[LPAE_SCR_CYCLE] = self, [LPAE_SCR_OUTSIDE] = outside,
+	};
+	u64 mask = GENMASK_ULL(47, g->gshift);
+
+	if (kind == LPAE_SCR_BLOCK)
+		return (old & ~LPAE_D_TYPE) | LPAE_D_TYPE_BLOCK;
+	if (kind == LPAE_SCR_ZERO)
+		return 0;
+	return (old & ~mask) | (addr[kind] & mask);
 }
 
 #endif /* _IO_PGTABLE_ARM_ORACLE_H */

@@ -757,24 +757,10 @@ out:
 
 /* ---- corrupted descriptors ---- */
 
-enum scribble {
-	SCR_FREE_PAGE,		/* a page no one allocated (poisoned) */
-	SCR_SIBLING,		/* another live table of ours */
-	SCR_CYCLE,		/* the table holding the descriptor */
-	SCR_OUTSIDE,		/* an address outside table memory */
-	SCR_BLOCK,		/* a block descriptor instead of a table */
-	SCR_ZERO,		/* invalid */
-	NR_SCRIBBLES,
-};
-
-static const char *const scribble_names[NR_SCRIBBLES] = {
-	"free-page", "sibling", "cycle", "outside", "block", "zero",
-};
-
 struct corrupt_arg {
 	const struct tcfg *t;
 	enum dma_mode mode;
-	enum scribble kind;
+	enum lpae_scribble kind;
 	enum view v;
 };
 
@@ -808,11 +794,6 @@ static bool deepest_table_desc(struct runctx *c, u64 iova, struct tdesc *d)
 	return found;
 }
 
-static u64 desc_with_addr(u64 old, u64 addr)
-{
-	return (old & ~GENMASK_ULL(47, 12)) | (addr & GENMASK_ULL(47, 12));
-}
-
 static void corrupt_expect_pa(struct runctx *c, u64 iova, u64 want)
 {
 	u64 pa = c->ops->iova_to_phys(c->ops, iova);
@@ -830,46 +811,29 @@ static void corrupt_case(void *arg, int i)
 	static struct bctx b;
 	struct runctx *c = &b.c;
 	struct tdesc d, sib;
-	u64 g, B, X, val, old, addr = 0;
+	u64 g, B, X, val, old, decoy;
 	const char *why;
 	size_t mapped = 0;
+	unsigned int k;
 
 	ctx_open(c, a->t, a->mode);
 	g = ctx_pgsize(c, 0);
 	B = ctx_pgsize(c, 1);
 	X = c->in_first + 2 * B;
 	b.c.opi = 0;
-	b_map(&b, X + g, 0x100000 * g, g, RW);
-	b_map(&b, X + 2 * g, 0x100001 * g, g, RW);
-	b_map(&b, X + B + g, 0x100002 * g, g, RW);
-	b_map(&b, X + 2 * B, 4 * B, B, RW);
+	for (k = 0; k < LPAE_SCRIBBLE_PAGES; k++)
+		b_map(&b, lpae_scribble_iova(X, g, B, k), (0x100000 + k) * g, g, RW);
+	b_map(&b, lpae_scribble_iova(X, g, B, 4), 4 * B, B, RW);
 	if (!deepest_table_desc(c, X + g, &d) ||
 	    !deepest_table_desc(c, X + B + g, &sib))
 		model_fail(CAT_XLATE, "no table descriptor on the path of %#llx",
 			   (unsigned long long)(X + g));
 	model_read_desc(VIEW_CPU, d.table, lpae_geom_entries(&c->w, d.lvl) * 8,
 			d.idx, &old, &why);
-
-	switch (a->kind) {
-	case SCR_FREE_PAGE:
-		addr = model_unallocated_page();
-		if (a->mode == MODE_OFFSET)
-			addr -= DMA_DELTA;
-		break;
-	case SCR_SIBLING:
-		addr = sib.next != d.next ? sib.next : c->w.root;
-		break;
-	case SCR_CYCLE:
-		addr = d.table;
-		break;
-	case SCR_OUTSIDE:
-		addr = 0x1000;
-		break;
-	default:
-		break;
-	}
-	val = a->kind == SCR_BLOCK ? (old & ~3ULL) | 1 :
-	      a->kind == SCR_ZERO ? 0 : desc_with_addr(old, addr);
+	decoy = model_unallocated_page() - (a->mode == MODE_OFFSET ? DMA_DELTA : 0);
+	val = lpae_scribble_desc(&c->w, a->kind, old, decoy,
+				 sib.next != d.next ? sib.next : c->w.root,
+				 d.table, 0x1000);
 
 	/* from here on, the model only keeps the books */
 	M.no_reach = true;
@@ -907,7 +871,7 @@ int corrupt_run(bool verbose, struct corrupt_summary *sum, char *first, size_t l
 	for (ti = 0; ti < nr_tcfgs; ti++)
 		for (mi = 0; mi < ARRAY_SIZE(modes); mi++)
 			for (v = VIEW_DEV; v <= VIEW_CPU; v++)
-				for (k = 0; k < NR_SCRIBBLES; k++) {
+				for (k = 0; k < LPAE_NR_SCRIBBLES; k++) {
 					if ((tcfgs[ti].quirks & IO_PGTABLE_QUIRK_ARM_HD) &&
 					    modes[mi] != MODE_COHERENT)
 						continue;
@@ -931,12 +895,12 @@ int corrupt_run(bool verbose, struct corrupt_summary *sum, char *first, size_t l
 			fprintf(stderr, "  corrupt %s/%s/%s-view/%s: %s\n",
 				a[i].t->name, mode_names[a[i].mode],
 				a[i].v == VIEW_DEV ? "device" : "cpu",
-				scribble_names[a[i].kind], msg[i]);
+				lpae_scribble_names[a[i].kind], msg[i]);
 		if (!first[0])
 			snprintf(first, len, "%s/%s/%s view/%s: %s", a[i].t->name,
 				 mode_names[a[i].mode],
 				 a[i].v == VIEW_DEV ? "device" : "cpu",
-				 scribble_names[a[i].kind], msg[i]);
+				 lpae_scribble_names[a[i].kind], msg[i]);
 	}
 	return sum->failed;
 }
