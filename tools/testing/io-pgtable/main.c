@@ -842,143 +842,107 @@ static void print_usage(const char *argv0)
 	exit(2);
 }
 
-int main(int argc, char **argv)
-{
-	static const struct option lo[] = {
-		{ "seeds", 1, NULL, 's' }, { "ops", 1, NULL, 'o' },
-		{ "fi-ops", 1, NULL, 'f' }, { "fi-seeds", 1, NULL, 'F' },
-		{ "seed-base", 1, NULL, 'b' }, { "impl", 1, NULL, 'i' },
-		{ "check", 0, NULL, 'c' }, { "informative", 0, NULL, 'I' },
-		{ "mode", 1, NULL, 'm' }, { "cfg", 1, NULL, 'g' },
-		{ "no-controls", 0, NULL, 'n' }, { "verbose", 0, NULL, 'v' },
-		{ "trace", 0, NULL, 't' },
-		{ "fi-every", 1, NULL, 'E' }, { "threads", 1, NULL, 'T' },
-		{ "thread-ops", 1, NULL, 'O' }, { "rounds", 1, NULL, 'R' },
-		{ "threads-only", 0, NULL, 'X' }, { "no-threads", 0, NULL, 'N' },
-		{ "bad-input-out", 1, NULL, 'B' },
-		{ "bad-input-upstream", 1, NULL, 'U' },
-		{ "readme", 1, NULL, 'r' }, { "write-readme", 0, NULL, 'W' },
-		{ "tsan-result", 1, NULL, 'Z' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct bad_summary bs;
-	struct corrupt_summary cs;
-	struct thread_summary ts;
-	char first[700], msg[300];
-	struct result res[NR_MODES], fi[NR_MODES], ctl[NR_CONTROLS];
-	int opt, m, c, passed = 0, failed = 0;
-	struct hw_summary hs;
-	struct timespec t0, t1;
+/* The options: each sets one field of O */
+enum opt_kind { OPT_INT, OPT_U64, OPT_STR, OPT_SET, OPT_MODE };
 
-	while ((opt = getopt_long(argc, argv, "", lo, NULL)) != -1) {
-		switch (opt) {
-		case 's':
-			O.seeds = atoi(optarg);
+static const struct opt {
+	const char *name;
+	enum opt_kind kind;
+	void *dst;
+} opts[] = {
+	{ "seeds", OPT_INT, &O.seeds }, { "ops", OPT_INT, &O.ops },
+	{ "fi-ops", OPT_INT, &O.fi_ops }, { "fi-seeds", OPT_INT, &O.fi_seeds },
+	{ "seed-base", OPT_U64, &O.seed_base }, { "impl", OPT_STR, &O.impl },
+	{ "check", OPT_SET, &O.check }, { "informative", OPT_SET, &O.informative },
+	{ "mode", OPT_MODE, &O.only_mode }, { "cfg", OPT_STR, &O.only_cfg },
+	{ "no-controls", OPT_SET, &O.no_controls }, { "verbose", OPT_SET, &O.verbose },
+	{ "trace", OPT_SET, &O.trace }, { "fi-every", OPT_INT, &O.fi_every },
+	{ "threads", OPT_INT, &O.threads }, { "thread-ops", OPT_INT, &O.thread_ops },
+	{ "rounds", OPT_INT, &O.rounds }, { "threads-only", OPT_SET, &O.threads_only },
+	{ "no-threads", OPT_SET, &O.no_threads }, { "bad-input-out", OPT_STR, &O.bad_out },
+	{ "bad-input-upstream", OPT_STR, &O.bad_upstream },
+	{ "readme", OPT_STR, &O.readme }, { "write-readme", OPT_SET, &O.write_readme },
+	{ "tsan-result", OPT_STR, &O.tsan_result },
+};
+
+static void parse_options(int argc, char **argv)
+{
+	struct option lo[ARRAY_SIZE(opts) + 1] = { 0 };
+	unsigned int i;
+	int k, m;
+
+	for (i = 0; i < ARRAY_SIZE(opts); i++)
+		lo[i] = (struct option) { opts[i].name, opts[i].kind != OPT_SET, NULL, i };
+	while ((k = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+		const struct opt *o;
+
+		if (k < 0 || k >= (int)ARRAY_SIZE(opts))
+			print_usage(argv[0]);
+		o = &opts[k];
+		switch (o->kind) {
+		case OPT_INT:
+			*(int *)o->dst = atoi(optarg);
 			break;
-		case 'o':
-			O.ops = atoi(optarg);
+		case OPT_U64:
+			*(u64 *)o->dst = strtoull(optarg, NULL, 0);
 			break;
-		case 'f':
-			O.fi_ops = atoi(optarg);
+		case OPT_STR:
+			*(const char **)o->dst = optarg;
 			break;
-		case 'F':
-			O.fi_seeds = atoi(optarg);
+		case OPT_SET:
+			*(bool *)o->dst = true;
 			break;
-		case 'b':
-			O.seed_base = strtoull(optarg, NULL, 0);
-			break;
-		case 'i':
-			O.impl = optarg;
-			break;
-		case 'c':
-			O.check = true;
-			break;
-		case 'I':
-			O.informative = true;
-			break;
-		case 'n':
-			O.no_controls = true;
-			break;
-		case 'v':
-			O.verbose = true;
-			break;
-		case 't':
-			O.trace = true;
-			break;
-		case 'g':
-			O.only_cfg = optarg;
-			break;
-		case 'E':
-			O.fi_every = atoi(optarg);
-			break;
-		case 'T':
-			O.threads = atoi(optarg);
-			break;
-		case 'O':
-			O.thread_ops = atoi(optarg);
-			break;
-		case 'R':
-			O.rounds = atoi(optarg);
-			break;
-		case 'X':
-			O.threads_only = true;
-			break;
-		case 'N':
-			O.no_threads = true;
-			break;
-		case 'B':
-			O.bad_out = optarg;
-			break;
-		case 'U':
-			O.bad_upstream = optarg;
-			break;
-		case 'r':
-			O.readme = optarg;
-			break;
-		case 'W':
-			O.write_readme = true;
-			break;
-		case 'Z':
-			O.tsan_result = optarg;
-			break;
-		case 'm':
+		case OPT_MODE:
 			for (m = 0; m < NR_MODES; m++)
 				if (!strcmp(optarg, mode_names[m]))
 					O.only_mode = m;
 			if (O.only_mode < 0)
 				print_usage(argv[0]);
 			break;
-		default:
-			print_usage(argv[0]);
 		}
 	}
-	model_init();
-	M.quiet = !O.verbose;
-	isolate_show_log = O.verbose;
-	memset(res, 0, sizeof(res));
-	memset(fi, 0, sizeof(fi));
-	memset(ctl, 0, sizeof(ctl));
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+}
 
-	if (O.threads_only)
-		goto threads;
+/* The checks: each passes or fails once, and prints its line */
+static int passed, failed;
+
+static __printf(2, 3) void verdict(bool ok, const char *fmt, ...)
+{
+	va_list args;
+
+	if (ok)
+		passed++;
+	else
+		failed++;
+	va_start(args, fmt);
+	vprintf(fmt, args);
+	va_end(args);
+}
+
+static bool mode_selected(int m)
+{
+	return O.only_mode < 0 || O.only_mode == m;
+}
+
+/* The walker modes: seeded sequences, and fault injection */
+static void check_modes(void)
+{
+	static struct result res[NR_MODES], fi[NR_MODES];
+	int m, c;
+
 	fprintf(stdout,
 		"io-pgtable harness: %s io-pgtable-arm.c, %d seeds x %d ops, fault injection on %d seed(s) x %d ops\n",
 		O.impl, O.seeds, O.ops, O.fi_seeds, O.fi_ops);
-	for (m = 0; m < NR_MODES; m++) {
-		if (O.only_mode >= 0 && O.only_mode != m)
-			continue;
-		run_mode(m, &res[m], &fi[m]);
-	}
+	for (m = 0; m < NR_MODES; m++)
+		if (mode_selected(m))
+			run_mode(m, &res[m], &fi[m]);
 	printf("\n%-13s %11s", "mode", "runs ok");
 	for (c = 0; c < NR_CATS; c++)
 		printf(" %10s", cat_names[c]);
 	printf("\n");
-	for (m = 0; m < NR_MODES; m++) {
-		if (O.only_mode >= 0 && O.only_mode != m)
-			continue;
-		print_row(mode_names[m], &res[m], &fi[m]);
-	}
+	for (m = 0; m < NR_MODES; m++)
+		if (mode_selected(m))
+			print_row(mode_names[m], &res[m], &fi[m]);
 	for (m = 0; m < NR_MODES; m++) {
 		for (c = 0; c < NR_CATS; c++) {
 			if (res[m].first[c][0])
@@ -988,140 +952,154 @@ int main(int argc, char **argv)
 				printf("  %s %s first failure: %s\n", mode_names[m],
 				       cat_names[c], fi[m].first[c]);
 		}
-		if (O.only_mode >= 0 && O.only_mode != m)
-			continue;
-		if (res[m].failed_runs || fi[m].failed_runs) {
-			failed++;
-			printf("MODE %s: FAIL\n", mode_names[m]);
-		} else {
-			passed++;
-			printf("MODE %s: pass\n", mode_names[m]);
+		if (mode_selected(m)) {
+			bool ok = !res[m].failed_runs && !fi[m].failed_runs;
+
+			verdict(ok, "MODE %s: %s\n", mode_names[m], ok ? "pass" : "FAIL");
 		}
 	}
+}
 
+/* One control on every configuration and seed: the checks must fail */
+static void check_control(int c)
+{
+	static struct result ctl[NR_CONTROLS];
+	char label[128];
+	unsigned int ti;
+	int s, k;
+
+	for (ti = 0; ti < ARRAY_SIZE(tcfgs); ti++) {
+		if (!cfg_in_mode(&tcfgs[ti], MODE_DIRECT))
+			continue;
+		for (s = 0; s < O.seeds; s++) {
+			snprintf(label, sizeof(label), "%s/%s/seed %llu",
+				 control_names[c], tcfgs[ti].name,
+				 (unsigned long long)O.seed_base + s);
+			note(&ctl[c], one_run(&tcfgs[ti], MODE_DIRECT, c,
+					      O.seed_base + s, O.ops, 0, 0, NULL, NULL),
+			     label);
+		}
+	}
+	printf("  control %-11s %lu/%lu runs failed (", control_names[c],
+	       ctl[c].failed_runs, ctl[c].runs);
+	for (k = 0; k < NR_CATS; k++)
+		if (ctl[c].fails[k])
+			printf(" %s:%lu", cat_names[k], ctl[c].fails[k]);
+	printf(" )");
+	verdict(ctl[c].failed_runs, "%s\n", ctl[c].failed_runs ?
+		" -> fails as asserted" : " -> CONTROL NOT DETECTED");
+}
+
+/* The bad-input rules, and the README table written from them */
+static void check_bad_input(void)
+{
+	struct bad_summary bs;
+	char msg[300];
+	int r;
+
+	bad_input_run(O.impl, O.bad_out, O.verbose, &bs);
+	if (!bs.failed)
+		verdict(true,
+			"BAD INPUT: pass (%d classes x %d configurations, and again with IO_PGTABLE_QUIRK_NO_WARN: %d WARNs silenced)\n",
+			bs.classes, bs.formats, bs.warned);
+	else
+		verdict(false, "BAD INPUT: FAIL (%d of %d cases)\n", bs.failed, bs.cases);
+	if (!O.readme || O.only_cfg || O.only_mode >= 0)
+		return;
+	r = bad_input_readme(O.bad_upstream, O.readme, O.write_readme, msg, sizeof(msg));
+	verdict(!r, "README TABLE: %s: %s\n", r ? "FAIL" : "pass", msg);
+}
+
+/* A directed test's verdict: NAME: pass, or its first failure */
+static void check_directed(const char *name, int nfailed, const char *first)
+{
+	if (nfailed)
+		verdict(false, "  first failure: %s\n%s: FAIL\n", first, name);
+	else
+		verdict(true, "%s: pass\n", name);
+}
+
+static void check_threads(void)
+{
+#ifdef __SANITIZE_THREAD__
+	const char *build = " (ThreadSanitizer)";
+#else
+	const char *build = "";
+#endif
+	struct thread_summary ts;
+	char first[700];
+
+	threads_run(O.only_cfg, O.only_mode, O.threads, O.thread_ops,
+		    O.rounds, O.verbose, &ts, first, sizeof(first));
+	threads_expect_contention(&ts, first, sizeof(first));
+	fprintf(stdout,
+		"\nthreads%s: %d runs x %d threads, %lu operations; %lu install rounds (%lu with a lost claim), %lu split rounds (%lu with a lost claim), %lu block/page overlap rounds (block won %lu); %d runs failed\n",
+		build, ts.runs, ts.threads, ts.ops, ts.install_rounds,
+		ts.install_lost, ts.split_rounds, ts.split_lost,
+		ts.overlap_rounds, ts.overlap_block_won, ts.failed);
+	check_directed("THREADS", ts.failed, first);
+}
+
+/* The ThreadSanitizer build's summary line, run before us */
+static void check_tsan_result(void)
+{
+	int tp = -1, tf = -1;
+	bool ok = sscanf(O.tsan_result, "%d passed, %d failed", &tp, &tf) == 2 &&
+		  tp > 0 && !tf;
+
+	if (ok)
+		verdict(true, "TSAN: pass (make tsan: %s)\n", O.tsan_result);
+	else
+		verdict(false, "TSAN: FAIL (make tsan: \"%s\")\n", O.tsan_result);
+}
+
+/* Everything but the threads, which --threads-only runs alone */
+static void check_single_threaded(void)
+{
+	struct corrupt_summary cs;
+	struct hw_summary hs;
+	char first[700];
+	int c;
+
+	check_modes();
 	if (!O.no_controls) {
 		printf("\ncontrols (non-coherent walker, each must make the checks fail):\n");
-		for (c = 1; c < NR_CONTROLS; c++) {
-			unsigned int ti;
-			int s, k;
-			char label[128];
-
-			for (ti = 0; ti < ARRAY_SIZE(tcfgs); ti++) {
-				if (!cfg_in_mode(&tcfgs[ti], MODE_DIRECT))
-					continue;
-				for (s = 0; s < O.seeds; s++) {
-					snprintf(label, sizeof(label), "%s/%s/seed %llu",
-						 control_names[c], tcfgs[ti].name,
-						 (unsigned long long)O.seed_base + s);
-					note(&ctl[c], one_run(&tcfgs[ti], MODE_DIRECT, c,
-							      O.seed_base + s, O.ops, 0, 0,
-							      NULL, NULL), label);
-				}
-			}
-			printf("  control %-11s %lu/%lu runs failed (", control_names[c],
-			       ctl[c].failed_runs, ctl[c].runs);
-			for (k = 0; k < NR_CATS; k++)
-				if (ctl[c].fails[k])
-					printf(" %s:%lu", cat_names[k], ctl[c].fails[k]);
-			printf(" )");
-			if (ctl[c].failed_runs) {
-				passed++;
-				printf(" -> fails as asserted\n");
-			} else {
-				failed++;
-				printf(" -> CONTROL NOT DETECTED\n");
-			}
-		}
+		for (c = 1; c < NR_CONTROLS; c++)
+			check_control(c);
 	}
 	fprintf(stdout,
 		"\nfault injection: %lu runs, %lu operations under fault injection, %lu failures injected, %lu failed calls compared byte for byte\n",
 		fis.runs, fis.ops, fis.injected, fis.snaps);
-
-	/* bad input: every class on every configuration */
-	bad_input_run(O.impl, O.bad_out, O.verbose, &bs);
-	if (!bs.failed) {
-		passed++;
-		fprintf(stdout,
-			"BAD INPUT: pass (%d classes x %d configurations, and again with IO_PGTABLE_QUIRK_NO_WARN: %d WARNs silenced)\n",
-			bs.classes, bs.formats, bs.warned);
-	} else {
-		failed++;
-		printf("BAD INPUT: FAIL (%d of %d cases)\n", bs.failed, bs.cases);
-	}
-	if (O.readme && !O.only_cfg && O.only_mode < 0) {
-		int r = bad_input_readme(O.bad_upstream, O.readme, O.write_readme,
-					 msg, sizeof(msg));
-
-		if (r) {
-			failed++;
-			printf("README TABLE: FAIL: %s\n", msg);
-		} else {
-			passed++;
-			printf("README TABLE: pass: %s\n", msg);
-		}
-	}
+	check_bad_input();
 
 	corrupt_run(O.verbose, &cs, first, sizeof(first));
 	fprintf(stdout,
 		"\ncorrupted descriptors: %d cases (configurations x walkers x views x scribbles), %d failed\n",
 		cs.cases, cs.failed);
-	if (cs.failed) {
-		failed++;
-		printf("  first failure: %s\nCORRUPT: FAIL\n", first);
-	} else {
-		passed++;
-		printf("CORRUPT: pass\n");
-	}
+	check_directed("CORRUPT", cs.failed, first);
 
 	hw_run(O.verbose, &hs, first, sizeof(first));
 	printf("\nhardware boundary: %d cases (dirty, overlaps, TLB, splits, stage 2), %d failed\n",
 	       hs.cases, hs.failed);
-	if (hs.failed) {
-		failed++;
-		printf("  first failure: %s\nHARDWARE: FAIL\n", first);
-	} else {
-		passed++;
-		printf("HARDWARE: pass\n");
-	}
+	check_directed("HARDWARE", hs.failed, first);
+}
 
-threads:
-	if (!O.no_threads) {
-#ifdef __SANITIZE_THREAD__
-		const char *build = " (ThreadSanitizer)";
-#else
-		const char *build = "";
-#endif
+int main(int argc, char **argv)
+{
+	struct timespec t0, t1;
 
-		threads_run(O.only_cfg, O.only_mode, O.threads, O.thread_ops,
-			    O.rounds, O.verbose, &ts, first, sizeof(first));
-		threads_expect_contention(&ts, first, sizeof(first));
-		fprintf(stdout,
-			"\nthreads%s: %d runs x %d threads, %lu operations; %lu install rounds (%lu with a lost claim), %lu split rounds (%lu with a lost claim), %lu block/page overlap rounds (block won %lu); %d runs failed\n",
-			build, ts.runs, ts.threads, ts.ops, ts.install_rounds,
-			ts.install_lost, ts.split_rounds, ts.split_lost,
-			ts.overlap_rounds, ts.overlap_block_won, ts.failed);
-		if (ts.failed) {
-			failed++;
-			printf("  first failure: %s\nTHREADS: FAIL\n", first);
-		} else {
-			passed++;
-			printf("THREADS: pass\n");
-		}
-	}
+	parse_options(argc, argv);
+	model_init();
+	M.quiet = !O.verbose;
+	isolate_show_log = O.verbose;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 
-	/* the ThreadSanitizer build's summary line, run before us */
-	if (O.tsan_result) {
-		int tp = -1, tf = -1;
-
-		if (sscanf(O.tsan_result, "%d passed, %d failed", &tp, &tf) == 2 &&
-		    tp > 0 && !tf) {
-			passed++;
-			printf("TSAN: pass (make tsan: %s)\n", O.tsan_result);
-		} else {
-			failed++;
-			printf("TSAN: FAIL (make tsan: \"%s\")\n", O.tsan_result);
-		}
-	}
+	if (!O.threads_only)
+		check_single_threaded();
+	if (!O.no_threads)
+		check_threads();
+	if (O.tsan_result)
+		check_tsan_result();
 
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	fprintf(stdout,
