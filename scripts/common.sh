@@ -18,7 +18,7 @@ export CCACHE_MAXSIZE=5G
 # Packages every script needs; setup.sh installs the missing ones.
 PACKAGES="linux-source-6.12 gcc-aarch64-linux-gnu qemu-system-arm bc flex bison
 libssl-dev libelf-dev device-tree-compiler cpio ccache sparse make gcc xz-utils
-python3 perl libc6-dev python3-ply python3-git valgrind"
+python3 perl libc6-dev python3-ply python3-git valgrind gcc-arm-linux-gnueabihf"
 # Only scripts/debug.sh needs these: Debian's clang for the LLVM=1 build.
 DEBUG_PACKAGES="clang lld llvm"
 

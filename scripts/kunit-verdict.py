@@ -37,14 +37,14 @@ import tempfile
 # (a prefix of the suite's reason text). A: swiotlb not forced; C: forced.
 EXPECT = {
     ('A', 'io-pgtable-arm'): {
-        'cases': 15, 'params': 2200,
+        'cases': 28, 'params': 2200,
         'pass': {'coherent': 486, 'non-coherent': 486, 'bounced': 0,
                  'coherent, DMA offset': 486},
         'skips': {'needs swiotlb=force': 550, 'stage 2 only': 66,
                   'DMA mapping failure is injected': 126},
     },
     ('C', 'io-pgtable-arm'): {
-        'cases': 15, 'params': 2200,
+        'cases': 28, 'params': 2200,
         'pass': {'coherent': 486, 'non-coherent': 0, 'bounced': 515,
                  'coherent, DMA offset': 486},
         'skips': {'booted with swiotlb=force': 508, 'stage 2 only': 66,

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Static checks on the files we own and the diffs we apply, each one a
 # pass/fail line: checkpatch --strict, sparse (C=2), W=1, kernel-doc, and
-# the KUnit suite built as a module.
+# the KUnit suite built as a module, and on 32-bit ARM built in and as a
+# module.
 # The ours tree must be configured (scripts/build.sh ours does it).
 # usage: static-checks.sh   -> prints "ok NAME" / "FAILED NAME" lines,
 #                               exit status = number of failed checks
@@ -79,4 +80,32 @@ grep -q 'modpost: .*undefined!' "$klog" && rc=1
 [ -f "$kobj/$ko" ] || { echo "no $ko in $kobj" >>"$klog"; rc=1; }
 log "static: vmlinux and modules with the suite =m: $(($(date +%s) - t)) s"
 result "KUnit suite builds as a module (SWIOTLB_DYNAMIC=y)" "$rc" "$klog"
+
+# The suite on 32-bit ARM, the 32-bit LPAE formats' own platforms (ARMv7
+# with LPAE): built in (vmlinux links: no 64-bit division left to libgcc)
+# and as a module (modpost resolves it), W=1 on our objects.
+arm32_build() {	# arm32_build NAME LOG FRAGMENT... (in a subshell)
+	local o lf=$2
+	o=$(obj_dir ours "$1")
+	ARCH=arm CROSS_COMPILE=arm-linux-gnueabihf-
+	shift 2
+	kconfigure arm32 "$src" "$o" "$@" >"$lf" 2>&1 || return 1
+	rm -f "$o"/drivers/iommu/io-pgtable-arm*.o "$o"/drivers/iommu/io-pgtable-arm*.ko
+	kmake_in "$src" "$o" -s W=1 drivers/iommu/io-pgtable-arm.o \
+		drivers/iommu/io-pgtable-arm-selftests.o >>"$lf" 2>&1 || return 1
+	! grep -E 'warning:|error:' "$lf" | grep -qF "$(printf '%s\n' $c_files)" ||
+		return 1
+	kmake_in "$src" "$o" -s vmlinux $(grep -q '^CONFIG_MODULES=y' "$o/.config" &&
+		echo modules) >>"$lf" 2>&1 || return 1
+	! grep -q 'undefined' "$lf"
+}
+for v in "built in:arm32" "as a module:arm32-mod"; do
+	t=$(date +%s)
+	rc=0
+	frags=("$TOP/config/arm32-kunit.config")
+	[ "${v#*:}" = arm32-mod ] && frags+=("$TOP/config/arm32-kunit-module.config")
+	(arm32_build "${v#*:}" "$res/kunit-${v#*:}.log" "${frags[@]}") || rc=1
+	log "static: arm32 vmlinux with the suite ${v%%:*}: $(($(date +%s) - t)) s"
+	result "KUnit suite builds on 32-bit ARM (LPAE), ${v%%:*}" "$rc" "$res/kunit-${v#*:}.log"
+done
 exit "$fails"

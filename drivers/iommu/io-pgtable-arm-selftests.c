@@ -250,14 +250,38 @@ static const char *lpae_fmt_name(enum io_pgtable_fmt fmt)
 }
 
 /* Parameters: every configuration coherent, then non-coherent, bounced. */
+/* Which configurations a generator yields */
+enum lpae_pick {
+	LPAE_ALL,
+	LPAE_FAST,
+	LPAE_SLOW,
+};
+
+/*
+ * The fast subset, a default boot's share of the matrix (kunit.filter=
+ * speed>slow runs it alone): each granule at the largest stage-1 input
+ * and with a concatenated stage-2 root, and every 32-bit and Mali
+ * configuration. The slow cases take the rest.
+ */
+static bool lpae_picked(enum lpae_pick pick, const struct lpae_fmt_cfg *fc)
+{
+	bool fast = fc->fmt == ARM_64_LPAE_S1 ? fc->ias == 48 :
+		    fc->fmt == ARM_64_LPAE_S2 ? fc->ias == 40 : true;
+
+	return pick == LPAE_ALL || fast == (pick == LPAE_FAST);
+}
+
 static const void *lpae_gen(const struct lpae_fmt_cfg *cfgs,
 			    unsigned int nr_cfgs, struct lpae_param *params,
-			    const void *prev, char *desc)
+			    enum lpae_pick pick, const void *prev, char *desc)
 {
 	const struct lpae_param *p = prev;
 	unsigned int i = p ? p - params + 1 : 0;
 	const struct lpae_fmt_cfg *fc;
 
+	while (i < nr_cfgs * LPAE_NR_MODES &&
+	       !lpae_picked(pick, &cfgs[i % nr_cfgs]))
+		i++;
 	if (i >= nr_cfgs * LPAE_NR_MODES)
 		return NULL;
 
@@ -270,18 +294,34 @@ static const void *lpae_gen(const struct lpae_fmt_cfg *cfgs,
 	return &params[i];
 }
 
-static const void *lpae_gen_params(const void *prev, char *desc)
+static const void *lpae_pick_params(enum lpae_pick pick, const void *prev,
+				    char *desc)
 {
 	if (!prev)
 		lpae_make_cfgs();
-	return lpae_gen(lpae_cfgs, ARRAY_SIZE(lpae_cfgs), lpae_params, prev,
-			desc);
+	return lpae_gen(lpae_cfgs, ARRAY_SIZE(lpae_cfgs), lpae_params, pick,
+			prev, desc);
+}
+
+static const void *lpae_gen_params(const void *prev, char *desc)
+{
+	return lpae_pick_params(LPAE_ALL, prev, desc);
+}
+
+static const void *lpae_fast_params(const void *prev, char *desc)
+{
+	return lpae_pick_params(LPAE_FAST, prev, desc);
+}
+
+static const void *lpae_slow_params(const void *prev, char *desc)
+{
+	return lpae_pick_params(LPAE_SLOW, prev, desc);
 }
 
 static const void *lpae_race_gen_params(const void *prev, char *desc)
 {
 	return lpae_gen(lpae_race_cfgs, ARRAY_SIZE(lpae_race_cfgs),
-			lpae_race_params, prev, desc);
+			lpae_race_params, LPAE_ALL, prev, desc);
 }
 
 #define LPAE_MAX_RANGES		64
@@ -312,14 +352,6 @@ struct lpae_dv_entry {
 	unsigned int	idx;
 	unsigned int	root_idx;
 	struct lpae_sem	sem;
-};
-
-/* A leaf of the walker's view before an unmap; invalidated after it left? */
-struct lpae_tlb_leaf {
-	u64		iova;
-	u64		size;
-	u64		desc;
-	bool		invalidated;
 };
 
 /* A table the walker reached: its span (0: the root), its last full walk */
@@ -410,8 +442,7 @@ struct lpae_ctx {
 	 * the last full walk, @walks the full walks.
 	 */
 	struct iommu_iotlb_gather	*tlb_gather;
-	struct lpae_tlb_leaf		*tlb_leaves;
-	unsigned int			nr_tlb_leaves;
+	struct lpae_tlb_books		tlb;
 	struct lpae_seen_table		*seen;
 	unsigned int			nr_seen;
 	unsigned int			walks;
@@ -980,86 +1011,43 @@ static void lpae_seen_expect_invalidated(struct lpae_ctx *ctx,
 }
 
 /* Has the noted leaf @l left the walker's view, or changed? */
-static bool lpae_tlb_leaf_gone(struct lpae_ctx *ctx,
-			       const struct lpae_tlb_leaf *l)
+/* lpae_tlb_books: has @l left the walker's view, or changed? */
+static bool lpae_tlb_leaf_gone(void *arg, const struct lpae_tlb_leaf *l)
 {
 	struct lpae_dv_entry e;
 
-	return lpae_dv_translate(ctx, l->iova, &e) != 1 ||
+	return lpae_dv_translate(arg, l->iova, &e) != 1 ||
 	       e.size != l->size || e.desc != l->desc;
+}
+
+static void lpae_tlb_note_cb(void *arg, const struct lpae_wres *r)
+{
+	struct lpae_ctx *ctx = arg;
+
+	if (lpae_tlb_note(&ctx->tlb, r))
+		lpae_fail(ctx, "test bug: more than %u leaves to watch",
+			  ctx->tlb.cap);
 }
 
 /* Note the leaves of the walker's view in [@iova, @iova + @len) */
 static void lpae_tlb_note_leaves(struct lpae_ctx *ctx, u64 iova, u64 len)
 {
-	u64 end = iova + len < iova ? U64_MAX : iova + len, a = iova;
-	struct lpae_dv_entry e;
-	u64 step, base;
-	int ret;
+	struct lpae_enum e = {
+		.g = &ctx->g, .read = lpae_dv_read, .arg = ctx,
+		.leaf = lpae_tlb_note_cb, .first = iova,
+		.last = iova + len - 1 < iova ? U64_MAX : iova + len - 1,
+	};
 
-	ctx->nr_tlb_leaves = 0;
-	while (a < end && !(a >> ctx->cfg.ias)) {
-		ret = lpae_dv_translate(ctx, a, &e);
-		if (ret < 0)
-			return;
-		step = ret ? e.size : BIT_ULL(lpae_lvl_shift(ctx, e.lvl));
-		base = a & ~(step - 1);
-		if (ret && ctx->nr_tlb_leaves == LPAE_MAX_TLB_LEAVES) {
-			lpae_fail(ctx, "test bug: more than %u leaves to watch",
-				  LPAE_MAX_TLB_LEAVES);
-			return;
-		}
-		if (ret)
-			ctx->tlb_leaves[ctx->nr_tlb_leaves++] =
-				(struct lpae_tlb_leaf) {
-					.iova = base, .size = e.size,
-					.desc = e.desc,
-				};
-		if (base + step <= a)
-			return;
-		a = base + step;
-	}
+	ctx->tlb.n = 0;
+	if (len)
+		lpae_enum(&e);
 }
 
-/* The noted leaf holding @iova, or NULL (the leaves are sorted) */
-static struct lpae_tlb_leaf *lpae_tlb_leaf_at(struct lpae_ctx *ctx, u64 iova)
+/* tlb_add_page(): with the caller's gather only */
+static void lpae_tlb_gather_page(struct lpae_ctx *ctx,
+				 struct iommu_iotlb_gather *gather,
+				 unsigned long iova, size_t granule)
 {
-	unsigned int lo = 0, hi = ctx->nr_tlb_leaves;
-
-	while (lo < hi) {
-		unsigned int mid = lo + (hi - lo) / 2;
-		struct lpae_tlb_leaf *l = &ctx->tlb_leaves[mid];
-
-		if (iova < l->iova)
-			hi = mid;
-		else if (iova - l->iova >= l->size)
-			lo = mid + 1;
-		else
-			return l;
-	}
-	return NULL;
-}
-
-/* tlb_flush_all(): every noted leaf that has left the view is covered */
-static void lpae_tlb_flushed_all(struct lpae_ctx *ctx)
-{
-	unsigned int i;
-
-	for (i = 0; i < ctx->nr_tlb_leaves; i++) {
-		struct lpae_tlb_leaf *l = &ctx->tlb_leaves[i];
-
-		if (!l->invalidated && lpae_tlb_leaf_gone(ctx, l))
-			l->invalidated = true;
-	}
-}
-
-/* tlb_add_page() of an iova that no longer translates: its leaf, if that size */
-static void lpae_tlb_page_added(struct lpae_ctx *ctx,
-				struct iommu_iotlb_gather *gather,
-				unsigned long iova, size_t granule)
-{
-	struct lpae_tlb_leaf *l;
-
 	if (!ctx->tlb_gather)
 		return;
 	if (gather != ctx->tlb_gather) {
@@ -1067,9 +1055,7 @@ static void lpae_tlb_page_added(struct lpae_ctx *ctx,
 			  iova, granule);
 		return;
 	}
-	l = lpae_tlb_leaf_at(ctx, iova);
-	if (l && l->size == granule)
-		l->invalidated = true;
+	lpae_tlb_page_added(&ctx->tlb, iova, granule);
 }
 
 /*
@@ -1092,27 +1078,21 @@ static void lpae_tlb_begin(struct lpae_ctx *ctx, u64 iova, u64 len,
 /* After it: each leaf gone was invalidated after it left; so were tables */
 static void lpae_tlb_end(struct lpae_ctx *ctx)
 {
-	unsigned int i;
+	const struct lpae_tlb_leaf *l;
+	unsigned int i = 0;
 
 	ctx->calls++;
 	if (!ctx->dv_ready || ctx->in_teardown) {
 		ctx->tlb_gather = NULL;
 		return;
 	}
-	for (i = 0; ctx->tlb_gather && i < ctx->nr_tlb_leaves; i++) {
-		const struct lpae_tlb_leaf *l = &ctx->tlb_leaves[i];
-
-		/* Invalidated once it was gone; else kept, or missed */
-		if (!l->invalidated && !lpae_tlb_leaf_gone(ctx, l))
-			continue;
-		lpae_stats.leaves++;
-		if (!l->invalidated)
-			lpae_fail(ctx,
-				  "leaf %#llx+%#llx left the walker's view without an invalidation after it (tlb_add_page() of its size with the caller's gather, or tlb_flush_all())",
-				  l->iova, l->size);
-	}
+	while (ctx->tlb_gather &&
+	       (l = lpae_tlb_missed(&ctx->tlb, &i, &lpae_stats.leaves)))
+		lpae_fail(ctx,
+			  "leaf %#llx+%#llx left the walker's view without an invalidation after it (tlb_add_page() of its size with the caller's gather, or tlb_flush_all())",
+			  l->iova, l->size);
 	ctx->tlb_gather = NULL;
-	ctx->nr_tlb_leaves = 0;
+	ctx->tlb.n = 0;
 	lpae_seen_expect_invalidated(ctx, "when the call returned", false);
 }
 
@@ -1169,7 +1149,7 @@ static void lpae_tlb_flush_all(void *cookie)
 	if (!ctx->dv_ready || ctx->in_teardown)
 		return;
 	lpae_seen_invalidate(ctx, 0, 0);
-	lpae_tlb_flushed_all(ctx);
+	lpae_tlb_flushed_all(&ctx->tlb);
 }
 
 static void lpae_tlb_flush_walk(unsigned long iova, size_t size,
@@ -1204,7 +1184,7 @@ static void lpae_tlb_add_page(struct iommu_iotlb_gather *gather,
 	lpae_probe(ctx);
 	if (ctx->dv_ready && !ctx->in_teardown &&
 	    lpae_expect_no_translation(ctx, iova, "tlb_add_page"))
-		lpae_tlb_page_added(ctx, gather, iova, granule);
+		lpae_tlb_gather_page(ctx, gather, iova, granule);
 }
 
 static const struct iommu_flush_ops lpae_tlb_ops = {
@@ -1409,11 +1389,15 @@ static struct lpae_ctx *lpae_setup_dev(struct kunit *test, bool custom_alloc)
 	ctx->seen = kunit_kcalloc(test, LPAE_MAX_SEEN, sizeof(*ctx->seen),
 				  GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, ctx->seen);
-	ctx->tlb_leaves = kvcalloc(LPAE_MAX_TLB_LEAVES,
-				   sizeof(*ctx->tlb_leaves), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, ctx->tlb_leaves);
+	ctx->tlb = (struct lpae_tlb_books) {
+		.l = kvcalloc(LPAE_MAX_TLB_LEAVES, sizeof(*ctx->tlb.l),
+			      GFP_KERNEL),
+		.cap = LPAE_MAX_TLB_LEAVES, .gone = lpae_tlb_leaf_gone,
+		.arg = ctx,
+	};
+	KUNIT_ASSERT_NOT_NULL(test, ctx->tlb.l);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, lpae_kvfree,
-							ctx->tlb_leaves), 0);
+							ctx->tlb.l), 0);
 	ctx->test = test;
 	ctx->p = p;
 	ctx->model = (struct lpae_extents) {
@@ -1793,12 +1777,15 @@ static void lpae_test_overlap_across_tables(struct kunit *test)
 	u64 g = lpae_granule(ctx), span = g << ctx->g.bpl;
 	u64 r1 = lpae_region(ctx, 1);
 
+	/* Both tables exist: the undone part leaves no empty table behind */
+	lpae_map_ok(ctx, r1, lpae_pa(ctx, r1), g, 1, LPAE_RW);
 	lpae_map_ok(ctx, r1 + span + g, lpae_pa(ctx, r1 + span + g), g, 1,
 		    LPAE_RW);
 	lpae_expect_map_range_fails(ctx, r1 + span - 2 * g,
 				    lpae_pa(ctx, r1 + span - 2 * g), g, 4,
 				    LPAE_RW, -EEXIST);
 	lpae_unmap_ok(ctx, r1 + span + g, g, 1);
+	lpae_unmap_ok(ctx, r1, g, 1);
 	lpae_finish(ctx);
 }
 
@@ -1935,23 +1922,24 @@ static void lpae_test_ias_limits(struct kunit *test)
 }
 
 /*
- * One rule of lpae_bad_cases[]: its answer, and the tables unchanged or
- * holding what was done (then undone, for the next rule).
+ * One rule of lpae_bad_cases[]: its answer, and the tables unchanged
+ * (@before, the state every rule starts from) or holding what was done,
+ * then undone.
  */
 static void lpae_bad_one(struct lpae_ctx *ctx, const struct lpae_bad_place *pl,
-			 const struct lpae_bad_case *c)
+			 const struct lpae_bad_case *c,
+			 struct lpae_snapshot *before)
 {
 	u64 iova = lpae_bad_value(pl, c->iova), pa = lpae_bad_value(pl, c->pa);
 	u64 size = lpae_bad_value(pl, c->size), done = lpae_bad_value(pl, c->done);
+	size_t g = pl->g;	/* no 64-bit division on 32-bit hosts */
 	struct iommu_iotlb_gather gather;
 	const struct lpae_ext *was = lpae_model_find(ctx, iova);
 	struct lpae_ext old = was ? *was : (struct lpae_ext) {};
-	struct lpae_snapshot before;
 	size_t n = 0;
 	int ret = 0;
 
 	iommu_iotlb_gather_init(&gather);
-	lpae_snapshot(ctx, &before);
 	if (c->unmap)
 		n = lpae_unmap_gather(ctx, iova, size, lpae_bad_count(pl, c),
 				      c->no_gather ? NULL : &gather);
@@ -1962,23 +1950,23 @@ static void lpae_bad_one(struct lpae_ctx *ctx, const struct lpae_bad_place *pl,
 		lpae_fail(ctx, "%s: returned %d, done %#zx; expected %d, %#llx",
 			  c->name, ret, n, c->ret, done);
 	if (c->keep) {
-		lpae_expect_unchanged(ctx, &before);
+		lpae_expect_unchanged(ctx, before);	/* so @before holds */
 		return;
 	}
 	lpae_check(ctx);
-	if (!n)
-		return;
-	if (c->unmap)
-		lpae_map_ok(ctx, iova, old.pa + (iova - old.iova), pl->g,
-			    n / pl->g, old.prot);
-	else
-		lpae_unmap_ok(ctx, iova, pl->g, n / pl->g);
+	if (n && c->unmap)
+		lpae_map_ok(ctx, iova, old.pa + (iova - old.iova), g, n / g,
+			    old.prot);
+	else if (n)
+		lpae_unmap_ok(ctx, iova, g, n / g);
+	lpae_snapshot(ctx, before);
 }
 
 /* Each bad-input rule of the shared table (the harness runs it too) */
 static void lpae_test_bad_input(struct kunit *test)
 {
 	struct lpae_ctx *ctx = lpae_setup_misuse(test);
+	struct lpae_snapshot state;
 	struct lpae_bad_place pl;
 	unsigned int i;
 
@@ -1992,8 +1980,9 @@ static void lpae_test_bad_input(struct kunit *test)
 			    lpae_bad_value(&pl, lpae_bad_setup[i].pa),
 			    lpae_bad_value(&pl, lpae_bad_setup[i].size), 1,
 			    lpae_bad_setup[i].prot);
+	lpae_snapshot(ctx, &state);
 	for (i = 0; i < ARRAY_SIZE(lpae_bad_cases); i++)
-		lpae_bad_one(ctx, &pl, &lpae_bad_cases[i]);
+		lpae_bad_one(ctx, &pl, &lpae_bad_cases[i], &state);
 	for (i = 0; i < ARRAY_SIZE(lpae_bad_setup); i++)
 		lpae_unmap_ok(ctx, lpae_bad_value(&pl, lpae_bad_setup[i].iova),
 			      lpae_bad_value(&pl, lpae_bad_setup[i].size), 1);
@@ -3272,20 +3261,43 @@ static void lpae_fault_suite_exit(struct kunit_suite *suite)
 	pr_info("%s: %u parameters, %s\n", suite->name, lpae_fault_params, buf);
 }
 
+/*
+ * Each case of the matrix twice: on the fast subset of lpae_picked(), and
+ * as "<case>_matrix" on the rest, KUNIT_SPEED_SLOW (kunit.filter=speed>slow
+ * skips it).
+ */
+#define LPAE_SLOW_CASE(fn)						\
+	{ .run_case = fn, .name = #fn "_matrix",			\
+	  .generate_params = lpae_slow_params,				\
+	  .attr.speed = KUNIT_SPEED_SLOW, .module_name = KBUILD_MODNAME }
+
 static struct kunit_case lpae_test_cases[] = {
-	KUNIT_CASE_PARAM(lpae_test_empty, lpae_gen_params),
-	KUNIT_CASE_PARAM(lpae_test_map_unmap_pgsizes, lpae_gen_params),
-	KUNIT_CASE_PARAM(lpae_test_pgcount_batches, lpae_gen_params),
-	KUNIT_CASE_PARAM(lpae_test_overlap_across_tables, lpae_gen_params),
-	KUNIT_CASE_PARAM(lpae_test_split_block, lpae_gen_params),
-	KUNIT_CASE_PARAM(lpae_test_split_hitless, lpae_gen_params),
-	KUNIT_CASE_PARAM(lpae_test_s2_xn, lpae_gen_params),
-	KUNIT_CASE_PARAM(lpae_test_ias_limits, lpae_gen_params),
-	KUNIT_CASE_PARAM(lpae_test_bad_input, lpae_gen_params),
-	KUNIT_CASE_PARAM(lpae_test_alloc_failure, lpae_gen_params),
-	KUNIT_CASE_PARAM(lpae_test_dma_failure, lpae_gen_params),
-	KUNIT_CASE_PARAM(lpae_test_free_releases, lpae_gen_params),
-	KUNIT_CASE_PARAM(lpae_test_corrupt_desc, lpae_gen_params),
+	KUNIT_CASE_PARAM(lpae_test_empty, lpae_fast_params),
+	LPAE_SLOW_CASE(lpae_test_empty),
+	KUNIT_CASE_PARAM(lpae_test_map_unmap_pgsizes, lpae_fast_params),
+	LPAE_SLOW_CASE(lpae_test_map_unmap_pgsizes),
+	KUNIT_CASE_PARAM(lpae_test_pgcount_batches, lpae_fast_params),
+	LPAE_SLOW_CASE(lpae_test_pgcount_batches),
+	KUNIT_CASE_PARAM(lpae_test_overlap_across_tables, lpae_fast_params),
+	LPAE_SLOW_CASE(lpae_test_overlap_across_tables),
+	KUNIT_CASE_PARAM(lpae_test_split_block, lpae_fast_params),
+	LPAE_SLOW_CASE(lpae_test_split_block),
+	KUNIT_CASE_PARAM(lpae_test_split_hitless, lpae_fast_params),
+	LPAE_SLOW_CASE(lpae_test_split_hitless),
+	KUNIT_CASE_PARAM(lpae_test_s2_xn, lpae_fast_params),
+	LPAE_SLOW_CASE(lpae_test_s2_xn),
+	KUNIT_CASE_PARAM(lpae_test_ias_limits, lpae_fast_params),
+	LPAE_SLOW_CASE(lpae_test_ias_limits),
+	KUNIT_CASE_PARAM(lpae_test_bad_input, lpae_fast_params),
+	LPAE_SLOW_CASE(lpae_test_bad_input),
+	KUNIT_CASE_PARAM(lpae_test_alloc_failure, lpae_fast_params),
+	LPAE_SLOW_CASE(lpae_test_alloc_failure),
+	KUNIT_CASE_PARAM(lpae_test_dma_failure, lpae_fast_params),
+	LPAE_SLOW_CASE(lpae_test_dma_failure),
+	KUNIT_CASE_PARAM(lpae_test_free_releases, lpae_fast_params),
+	LPAE_SLOW_CASE(lpae_test_free_releases),
+	KUNIT_CASE_PARAM(lpae_test_corrupt_desc, lpae_fast_params),
+	LPAE_SLOW_CASE(lpae_test_corrupt_desc),
 	KUNIT_CASE_PARAM(lpae_test_race, lpae_race_gen_params),
 	KUNIT_CASE(lpae_test_race_contended),
 	{}

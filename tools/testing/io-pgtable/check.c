@@ -341,15 +341,23 @@ unsigned long tlb_leaves_checked;
 
 static void tlb_leaf_cb(void *arg, const struct lpae_wres *r)
 {
-	struct tlb_watch *t = arg;
+	struct lpae_tlb_books *b = arg;
 
-	if (r->fault)
-		return;
-	if (t->n == t->cap) {
-		t->cap = t->cap ? 2 * t->cap : 256;
-		t->l = realloc(t->l, t->cap * sizeof(*t->l));
+	if (b->n == b->cap) {
+		b->cap = b->cap ? 2 * b->cap : 256;
+		b->l = realloc(b->l, b->cap * sizeof(*b->l));
 	}
-	t->l[t->n++] = (struct tlb_leaf){ r->base, r->size, r->desc, false };
+	lpae_tlb_note(b, r);
+}
+
+/* Has @l left the device view (or changed)? */
+static bool tlb_leaf_gone(void *arg, const struct lpae_tlb_leaf *l)
+{
+	struct lpae_wres r;
+
+	walker_walk(M.w, VIEW_DEV, l->iova, &r);
+	return r.fault || r.base != l->iova || r.size != l->size ||
+	       r.desc != l->desc;
 }
 
 void tlb_watch_begin(struct tlb_watch *t, struct runctx *c, u64 first, u64 last,
@@ -358,91 +366,46 @@ void tlb_watch_begin(struct tlb_watch *t, struct runctx *c, u64 first, u64 last,
 	char err[256];
 
 	memset(t, 0, sizeof(*t));
+	t->b.gone = tlb_leaf_gone;
 	t->gather = gather;
 	t->leaves = gather && !gather->queued;
 	first = max(first, c->in_first);
 	last = min(last, c->in_last);
 	if (t->leaves && first <= last &&
-	    walker_enum(&c->w, VIEW_DEV, first, last, tlb_leaf_cb, NULL, t,
+	    walker_enum(&c->w, VIEW_DEV, first, last, tlb_leaf_cb, NULL, &t->b,
 			err, sizeof(err)))
 		model_fail(CAT_ORDER, "walker cannot follow the device view: %s", err);
 	M.watch = t;
 }
 
-/* Has @l left the device view (or changed)? */
-static bool tlb_leaf_gone(const struct tlb_leaf *l)
-{
-	struct lpae_wres r;
-
-	walker_walk(M.w, VIEW_DEV, l->base, &r);
-	return r.fault || r.base != l->base || r.size != l->size ||
-	       r.desc != l->desc;
-}
-
-/* The leaf holding @iova, from the sorted list, or NULL */
-static struct tlb_leaf *tlb_leaf_at(struct tlb_watch *t, u64 iova)
-{
-	int lo = 0, hi = t->n - 1;
-
-	while (lo <= hi) {
-		int mid = lo + (hi - lo) / 2;
-		struct tlb_leaf *l = &t->l[mid];
-
-		if (iova < l->base)
-			hi = mid - 1;
-		else if (iova - l->base >= l->size)
-			lo = mid + 1;
-		else
-			return l;
-	}
-	return NULL;
-}
-
 void tlb_watch_note(struct tlb_watch *t, enum inv_kind kind, u64 iova,
 		    u64 granule, const struct iommu_iotlb_gather *gather)
 {
-	struct tlb_leaf *l;
-	int i;
-
-	switch (kind) {
-	case INV_ALL:
-		for (i = 0; i < t->n; i++)
-			if (!t->l[i].done && tlb_leaf_gone(&t->l[i]))
-				t->l[i].done = true;
-		break;
-	case INV_PAGE:
-		l = tlb_leaf_at(t, iova);
-		if (l && !l->done && l->size == granule && gather == t->gather &&
-		    tlb_leaf_gone(l))
-			l->done = true;
-		break;
-	case INV_WALK:
-		break;
-	}
+	if (kind == INV_ALL)
+		lpae_tlb_flushed_all(&t->b);
+	else if (kind == INV_PAGE && gather == t->gather)
+		lpae_tlb_page_added(&t->b, iova, granule);
 }
 
 void tlb_watch_end(struct tlb_watch *t, const char *what)
 {
+	const struct lpae_tlb_leaf *l;
+	unsigned int i = 0;
 	u64 phys, iova;
-	int i, lvl;
+	int lvl;
 
 	M.watch = NULL;
-	for (i = 0; i < t->n; i++) {
-		struct tlb_leaf l = t->l[i];
+	l = lpae_tlb_missed(&t->b, &i, &tlb_leaves_checked);
+	if (l) {
+		u64 base = l->iova, size = l->size;
 
-		if (!l.done && !tlb_leaf_gone(&l))
-			continue;	/* kept */
-		tlb_leaves_checked++;
-		if (l.done)
-			continue;
-		free(t->l);
+		free(t->b.l);
 		model_fail(CAT_FREE,
 			   "%s: leaf %#llx+%#llx left the device view without an invalidation after it (tlb_add_page of its size with the caller's gather, or tlb_flush_all)",
-			   what, (unsigned long long)l.base,
-			   (unsigned long long)l.size);
+			   what, (unsigned long long)base, (unsigned long long)size);
 	}
-	free(t->l);
-	t->l = NULL;
+	free(t->b.l);
+	t->b.l = NULL;
 	if (model_unflushed_table(&phys, &lvl, &iova))
 		model_fail(CAT_FREE,
 			   "%s: table %#llx (level %d, iova %#llx) unlinked and not invalidated when the call returned",

@@ -214,14 +214,8 @@ void dirty_reset(void);
  * device view without an invalidation after it left (if @leaves: the
  * caller syncs @gather), or a table unlinked and not invalidated.
  */
-struct tlb_leaf {
-	u64 base, size, desc;
-	bool done;
-};
-
 struct tlb_watch {
-	struct tlb_leaf *l;
-	int n, cap;
+	struct lpae_tlb_books b;
 	const struct iommu_iotlb_gather *gather;
 	bool leaves;
 };
