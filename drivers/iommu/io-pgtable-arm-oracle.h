@@ -273,12 +273,12 @@ static int lpae_geom_decode(struct lpae_geom *g, enum io_pgtable_fmt fmt,
 	g->ttbr1 = cfg->quirks & IO_PGTABLE_QUIRK_ARM_TTBR1;
 	g->hd = cfg->quirks & IO_PGTABLE_QUIRK_ARM_HD;
 	g->ns_quirk = cfg->quirks & IO_PGTABLE_QUIRK_ARM_NS;
-	if (fmt == ARM_MALI_LPAE)
-		ret = lpae_geom_mali(g, cfg, err, len);
-	else if (fmt <= ARM_64_LPAE_S2)
-		ret = lpae_geom_vmsa(g, cfg, &base, err, len);
-	else
-		ret = snprintf(err, len, "format %d is not LPAE", fmt) ? -EINVAL : 0;
+	if (fmt > ARM_64_LPAE_S2 && fmt != ARM_MALI_LPAE) {
+		snprintf(err, len, "format %d is not LPAE", fmt);
+		return -EINVAL;
+	}
+	ret = fmt == ARM_MALI_LPAE ? lpae_geom_mali(g, cfg, err, len) :
+	      lpae_geom_vmsa(g, cfg, &base, err, len);
 	if (ret)
 		return ret;
 	if (BIT_ULL(g->gshift) != (cfg->pgsize_bitmap & -cfg->pgsize_bitmap)) {

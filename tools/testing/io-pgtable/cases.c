@@ -324,7 +324,6 @@ struct bctx {
 };
 
 /* the rules, their calls and answers: the oracle's lpae_bad_cases[] */
-#define bclasses	lpae_bad_cases
 #define NR_BCLASSES	ARRAY_SIZE(lpae_bad_cases)
 #define RW		LPAE_RW
 
@@ -616,7 +615,7 @@ int bad_input_run(const char *impl, const char *out_file, bool verbose,
 	for (ti = 0; ti < nr_tcfgs; ti++) {
 		nfmt++;
 		for (k = 0; k < NR_BCLASSES; k++) {
-			const struct lpae_bad_case *cl = &bclasses[k];
+			const struct lpae_bad_case *cl = &lpae_bad_cases[k];
 			char tok[200];
 
 			bad_one(&tcfgs[ti], cl, tok, sizeof(tok));
@@ -653,8 +652,8 @@ int bad_input_run(const char *impl, const char *out_file, bool verbose,
 		impl, sum->classes, sum->formats, failed, sum->warned,
 		sum->quiet_failed);
 	for (k = 0; k < NR_BCLASSES; k++)
-		if (verbose || strcmp(our_cells[k], bad_expect(&bclasses[k])))
-			printf("  %-34s %s\n", bclasses[k].name, our_cells[k]);
+		if (verbose || strcmp(our_cells[k], bad_expect(&lpae_bad_cases[k])))
+			printf("  %-34s %s\n", lpae_bad_cases[k].name, our_cells[k]);
 	free(tl);
 	return failed;
 }
@@ -715,8 +714,8 @@ int bad_input_readme(const char *upstream_file, const char *readme, bool write,
 			 README_BEGIN);
 	for (k = 0; k < NR_BCLASSES; k++)
 		tlen += snprintf(table + tlen, cap - tlen, "| %s | %s | %s | %s | %s |\n",
-				 bclasses[k].name, bclasses[k].input,
-				 bad_expect(&bclasses[k]), our_cells[k], up[k]);
+				 lpae_bad_cases[k].name, lpae_bad_cases[k].input,
+				 bad_expect(&lpae_bad_cases[k]), our_cells[k], up[k]);
 	tlen += snprintf(table + tlen, cap - tlen, "%s\n", README_END);
 
 	text = slurp(readme);
